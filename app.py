@@ -1,0 +1,34 @@
+"""augcheck: listen to, look at and label data-augmentation recipes. Entry point only."""
+
+import streamlit as st
+
+st.set_page_config(page_title="augcheck", page_icon=":material/graphic_eq:", layout="wide")
+
+
+def _remember_reviewer():
+    # a plain session key outlives page switches, whatever happens to the widget's own state
+    st.session_state["reviewer"] = st.session_state["reviewer_input"].strip()
+
+
+with st.sidebar:
+    st.text_input(
+        "Your name (reviewer)",
+        value=st.session_state.get("reviewer", ""),
+        key="reviewer_input",
+        on_change=_remember_reviewer,
+        placeholder="e.g. ana",
+        help="Stored with every label you save; remembered for this browser session.",
+    )
+    st.caption(
+        "augcheck: does the augmented sample sound real, and can you still tell what was said?"
+    )
+
+page = st.navigation(
+    [
+        st.Page("pages/studio.py", title="Studio", icon=":material/tune:", default=True),
+        st.Page("pages/labels.py", title="Labels", icon=":material/fact_check:"),
+        st.Page("pages/library.py", title="Library", icon=":material/library_music:"),
+    ]
+)
+
+page.run()

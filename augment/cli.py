@@ -1,0 +1,94 @@
+"""The command line: ``python -m augment steps | apply``.
+
+Bad input exits with code 2 and one line starting ``error:``; never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+
+from augment import audio
+from augment.errors import AugcheckError
+from augment.recipe import Recipe, render, source
+from augment.steps import STEPS
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, exit 2, no usage dump
+        print(f"error: {message}", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="python -m augment", description="augcheck: augmentation recipes")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    sub.add_parser("steps", help="print every step's parameters as JSON")
+    a = sub.add_parser("apply", help="render a recipe on an audio file")
+    a.add_argument("recipe", help="recipe JSON file")
+    a.add_argument("input", help="input audio file")
+    a.add_argument("output", help="output audio file (format from the extension)")
+    a.add_argument("--noise", action="append", default=[], help="noise file (repeatable)")
+    a.add_argument("--ir", action="append", default=[], help="impulse response (repeatable)")
+    a.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    return p
+
+
+def cmd_steps(_args) -> dict:
+    return {"steps": [cls.describe() for cls in STEPS.values()]}
+
+
+def _read_recipe(path: str) -> Recipe:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
+    except OSError as exc:
+        raise AugcheckError(f"{path}: cannot read the recipe ({exc.strerror})") from None
+    return Recipe.from_json(text)
+
+
+def _sources(paths: Sequence[str], sample_rate: int):
+    out = []
+    for path in paths:
+        a = audio.read(path)
+        with open(path, "rb") as fh:
+            digest = audio.content_hash(fh.read())
+        out.append(
+            source(digest, os.path.basename(path), a.samples, a.sample_rate, target_sr=sample_rate)
+        )
+    return out
+
+
+def cmd_apply(args) -> dict:
+    recipe = _read_recipe(args.recipe)
+    clip = audio.read(args.input)
+    noises = _sources(args.noise, clip.sample_rate)
+    irs = _sources(args.ir, clip.sample_rate)
+    result = render(recipe, clip.samples, clip.sample_rate, seed=args.seed, noises=noises, irs=irs)
+    audio.write(args.output, result.samples, result.sample_rate)
+    return {
+        "recipe_id": result.recipe_id,
+        "seed": result.seed,
+        "input": args.input,
+        "output": args.output,
+        "sample_rate": result.sample_rate,
+        "params": result.params,
+        "metrics": result.metrics,
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        out = {"steps": cmd_steps, "apply": cmd_apply}[args.command](args)
+    except AugcheckError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except (OSError, MemoryError) as exc:  # disk full, permission denied, ...
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps(out, indent=2))
+    return 0

@@ -1,0 +1,18 @@
+"""Pitch shift by ``semitones`` at the same duration (Signalsmith Stretch; see time_stretch)."""
+
+from __future__ import annotations
+
+from augment.steps.base import Param, Step
+from augment.steps.time_stretch import signalsmith
+
+
+class PitchShift(Step):
+    name = "pitch_shift"
+    title = "Pitch shift"
+    description = "Higher or lower voice, same duration."
+    params = (Param("semitones", -12.0, 12.0, 0.0, "semitones", "pitch change", step=0.5),)
+
+    def apply(self, y, params, ctx, rng):
+        if params["semitones"] == 0.0:
+            return y
+        return signalsmith(y, ctx.sample_rate, semitones=params["semitones"])

@@ -1,0 +1,80 @@
+"""Helpers the pages share: the store, cached decoding, uploads. Pages stay thin scripts."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from augment import audio, plots
+from augment.errors import AugcheckError
+from augment.recipe import Source, source
+from augment.storage import Media, Store, load_demo_assets
+
+KIND_LABELS = {"speech": "Clean clip", "noise": "Noise", "impulse_response": "Impulse response"}
+
+
+@st.cache_resource(show_spinner=False)
+def get_store() -> Store:
+    """One store per process; the demo assets go in on the very first start."""
+    store = Store()
+    load_demo_assets(store)
+    return store
+
+
+@st.cache_resource(max_entries=24, show_spinner=False)
+def decoded(digest: str) -> audio.Audio:
+    """Decoded mono audio of a stored file (kept in memory, shared, never modified)."""
+    return audio.decode(get_store().media_bytes(digest), name=digest[:12])
+
+
+@st.cache_resource(max_entries=24, show_spinner=False)
+def as_source(digest: str, name: str, sample_rate: int) -> Source:
+    a = decoded(digest)
+    return source(digest, name, a.samples, a.sample_rate, target_sr=sample_rate)
+
+
+@st.cache_data(max_entries=24, show_spinner=False)
+def original_wav(digest: str) -> bytes:
+    a = decoded(digest)
+    return audio.to_wav_bytes(a.samples, a.sample_rate)
+
+
+@st.cache_data(max_entries=24, show_spinner=False)
+def original_spectrogram(digest: str, axis_s: float) -> bytes:
+    a = decoded(digest)
+    spec = plots.mel_spectrogram(a.samples, a.sample_rate)
+    return plots.spectrogram_png(spec, title="Original", axis_s=axis_s)
+
+
+def media_by_hash(kind: str | None = None) -> dict[str, Media]:
+    return {m.hash: m for m in get_store().list_media(kind)}
+
+
+def take_upload(key: str, kind: str, *, select_key: str | None = None) -> None:
+    """Store a file uploaded in the widget ``key`` once; on success select it in ``select_key``.
+
+    A bad file shows a one-line ``st.error`` and stores nothing.
+    """
+    uploaded = st.session_state.get(key)
+    if uploaded is None:
+        return
+    seen = st.session_state.setdefault("_uploads_seen", {})
+    if uploaded.file_id in seen:
+        if seen[uploaded.file_id].startswith("error:"):
+            st.error(seen[uploaded.file_id][len("error: ") :], icon=":material/error:")
+        return
+    try:
+        media, created = get_store().add_media(uploaded.getvalue(), name=uploaded.name, kind=kind)
+    except AugcheckError as exc:
+        seen[uploaded.file_id] = f"error: {exc}"
+        st.error(str(exc), icon=":material/error:")
+        return
+    seen[uploaded.file_id] = media.hash
+    if select_key:
+        st.session_state[select_key] = media.hash
+    verb = "Added" if created else "Already in the library:"
+    note = " (stereo, downmixed to mono)" if (media.channels or 1) > 1 else ""
+    st.toast(f"{verb} {media.name}{note}", icon=":material/library_add:")
+
+
+def reviewer() -> str:
+    return (st.session_state.get("reviewer") or "").strip()

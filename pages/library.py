@@ -1,0 +1,65 @@
+"""Library: the clips, noises and impulse responses augcheck knows; upload and annotate."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from augment import audio
+from augment.errors import AugcheckError
+from augment.storage import KINDS, SPLITS
+from pages._common import KIND_LABELS, get_store, original_wav, take_upload
+
+st.title("Library")
+st.caption("Files are stored by content: the same file uploaded twice is one entry.")
+store = get_store()
+
+with st.container(border=True):
+    u1, u2 = st.columns([1, 3])
+    kind = u1.radio("Kind", KINDS, format_func=KIND_LABELS.get, key="upload_kind")
+    u2.file_uploader(
+        "Upload",
+        type=[*audio.UPLOAD_EXTENSIONS, "m4a", "aac", "mp4"],
+        key="library_upload",
+        help=audio.SUPPORTED_FORMATS,
+    )
+    take_upload("library_upload", kind)
+
+for kind in KINDS:
+    items = store.list_media(kind)
+    st.subheader(f"{KIND_LABELS[kind]}s ({len(items)})")
+    if not items:
+        st.caption("None yet.")
+        continue
+    for m in items:
+        with st.expander(
+            f"{m.label} · {m.format} · {m.sample_rate} Hz"
+            + (" · downmixed" if (m.channels or 1) > 1 else "")
+            + (" · demo" if m.origin == "demo" else "")
+        ):
+            st.audio(original_wav(m.hash), format="audio/wav")
+            with st.form(f"edit_{m.hash}", border=False):
+                name = st.text_input("Name", m.name, key=f"name_{m.hash}")
+                transcript = st.text_input(
+                    "Transcript", m.transcript or "", key=f"transcript_{m.hash}"
+                )
+                split = st.selectbox(
+                    "Split",
+                    ["", *SPLITS],
+                    index=(["", *SPLITS]).index(m.split or ""),
+                    key=f"split_{m.hash}",
+                    format_func=lambda s: s or "(none)",
+                )
+                if st.form_submit_button("Save changes", key=f"save_{m.hash}"):
+                    try:
+                        store.update_media(
+                            m.hash,
+                            name=name.strip() or m.name,
+                            transcript=transcript.strip() or None,
+                            split=split or None,
+                        )
+                    except AugcheckError as exc:
+                        st.error(str(exc))
+                    else:
+                        st.toast(f"Saved {name}")
+                        st.rerun()
+            st.caption(f"hash {m.hash[:16]}…")

@@ -1,0 +1,351 @@
+"""Studio: pick a clip and a noise, tune the steps, listen, look, tick the checklist, save."""
+
+from __future__ import annotations
+
+import secrets
+
+import streamlit as st
+
+from augment import audio, plots
+from augment.errors import AugcheckError
+from augment.recipe import Recipe, render
+from augment.steps import STEPS, Choice
+from pages._common import (
+    as_source,
+    decoded,
+    get_store,
+    media_by_hash,
+    original_spectrogram,
+    original_wav,
+    reviewer,
+    take_upload,
+)
+
+ss = st.session_state
+DEFAULT_ON = {"background_noise"}
+UPLOAD_TYPES = [*audio.UPLOAD_EXTENSIONS, "m4a", "aac", "mp4"]
+
+st.title("Studio")
+st.caption(
+    "Tune a recipe, listen to the original and the augmented sample at their true levels, "
+    "look at both spectrograms, then answer the checklist. Each answer labels the recipe."
+)
+store = get_store()
+
+
+# --- inputs: clip, noise, impulse response -------------------------------------------------
+def pick(kind: str, label: str, key: str, *, prefer: str = "", optional: bool = False):
+    take_upload(f"{key}_upload", kind, select_key=key)
+    items = media_by_hash(kind)
+    options = list(items)
+    if key not in ss or ss[key] not in items:
+        preferred = [h for h, m in items.items() if prefer and prefer in m.name.lower()]
+        ss[key] = (preferred or options or [None])[0]
+    choice = st.selectbox(
+        label,
+        options,
+        key=key,
+        format_func=lambda h: items[h].label,
+        placeholder=f"No {label.lower()} yet: upload one below",
+    )
+    st.file_uploader(
+        f"Upload a {label.lower()}",
+        type=UPLOAD_TYPES,
+        key=f"{key}_upload",
+        help=f"{audio.SUPPORTED_FORMATS}; stereo is downmixed to mono.",
+    )
+    return items.get(choice) if choice else None
+
+
+c1, c2, c3 = st.columns(3)
+with c1:
+    clip = pick("speech", "Clean clip", "clip")
+with c2:
+    noise = pick("noise", "Noise", "noise", prefer="cafe")
+with c3:
+    ir = pick("impulse_response", "Impulse response", "ir")
+
+if clip is None:
+    st.info(
+        "No clean clip yet: upload a speech recording above to start.", icon=":material/upload:"
+    )
+    st.stop()
+
+try:
+    clean = decoded(clip.hash)
+except AugcheckError as exc:
+    st.error(str(exc))
+    st.stop()
+facts = f"{clean.duration_s:.2f} s · {clean.sample_rate} Hz"
+if clean.downmixed:
+    facts += f" · {clean.channels} channels, downmixed to mono"
+if clip.transcript:
+    facts += f" · “{clip.transcript}”"
+st.caption(f"**{clip.name}**: {facts}")
+
+
+# --- steps --------------------------------------------------------------------------------
+def apply_preset():
+    preset = STEPS["band_pass"].presets.get(ss["band_pass.preset"])
+    if preset:
+        for name, value in preset.items():
+            ss[f"band_pass.{name}"] = value
+            ss[f"band_pass.{name}.range"] = (value, value)
+
+
+def number_control(step, p, on: bool, ranged: bool):
+    span = p.max - p.min
+    if ranged:
+        key = f"{step.name}.{p.name}.range"
+        if key not in ss:
+            lo = max(p.min, p.default - span * 0.1)
+            hi = min(p.max, p.default + span * 0.1)
+            ss[key] = (round(lo, 2), round(hi, 2))
+        value = st.slider(
+            f"{p.name} ({p.unit})" if p.unit else p.name,
+            p.min,
+            p.max,
+            key=key,
+            step=p.step,
+            disabled=not on,
+            help=p.help,
+        )
+        return [float(value[0]), float(value[1])]
+    key = f"{step.name}.{p.name}"
+    ss.setdefault(key, float(p.default))
+    value = st.slider(
+        f"{p.name} ({p.unit})" if p.unit else p.name,
+        p.min,
+        p.max,
+        key=key,
+        step=p.step,
+        disabled=not on,
+        help=p.help,
+    )
+    return float(value)
+
+
+steps = []
+columns = st.columns(3)
+for i, step in enumerate(STEPS.values()):
+    with columns[i % 3].container(border=True):
+        head, rng_col = st.columns([3, 2])
+        on = head.toggle(
+            step.title, value=step.name in DEFAULT_ON, key=f"{step.name}.on", help=step.description
+        )
+        ranged = rng_col.toggle(
+            "range",
+            key=f"{step.name}.ranged",
+            disabled=not on,
+            help="Draw each value from a [low, high] range with the seed.",
+        )
+        if step.presets:
+            st.selectbox(
+                "Preset",
+                ["custom", *step.presets],
+                key=f"{step.name}.preset",
+                on_change=apply_preset,
+                disabled=not on,
+            )
+        settings = {}
+        for p in step.params:
+            if isinstance(p, Choice):
+                ss.setdefault(f"{step.name}.{p.name}", p.default)
+                settings[p.name] = (
+                    st.segmented_control(
+                        p.name,
+                        p.options,
+                        key=f"{step.name}.{p.name}",
+                        disabled=not on,
+                        help=p.help,
+                    )
+                    or p.default
+                )
+                continue
+            if step.name == "reverb" and p.name == "rt60_s" and settings.get("room") != "synthetic":
+                continue
+            settings[p.name] = number_control(step, p, on, ranged)
+        if on:
+            steps.append({"step": step.name, **settings})
+
+
+def new_draw():
+    ss["seed"] = secrets.randbelow(2**31)
+
+
+if "seed" not in ss:
+    new_draw()
+r1, r2, r3 = st.columns([3, 2, 1], vertical_alignment="bottom")
+r1.text_input("Recipe name", key="recipe_name", placeholder="e.g. cafe noise 0-20 dB")
+r2.number_input(
+    "Seed",
+    min_value=0,
+    max_value=2**31 - 1,
+    step=1,
+    key="seed",
+    help="Same seed, same recipe, same clip: the same sample, bit for bit.",
+)
+r3.button(
+    "New draw",
+    key="new_draw",
+    on_click=new_draw,
+    icon=":material/casino:",
+    help="Pick a new seed: new values from the ranges, a new noise offset.",
+)
+
+try:
+    recipe = Recipe.from_dict({"name": ss.get("recipe_name") or "", "steps": steps})
+except AugcheckError as exc:
+    st.error(str(exc))
+    st.stop()
+if not recipe.name:
+    recipe = recipe.with_name(recipe.summary())
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def rendered(
+    recipe_json: str, clip_hash: str, noise: tuple | None, ir: tuple | None, seed: int
+) -> dict:
+    """Render and prepare everything the page shows; cached per input, so reruns are cheap."""
+    r = Recipe.from_json(recipe_json)
+    a = decoded(clip_hash)
+    noises = [as_source(*noise, a.sample_rate)] if noise else []
+    irs = [as_source(*ir, a.sample_rate)] if ir else []
+    out = render(r, a.samples, a.sample_rate, seed=seed, noises=noises, irs=irs)
+    axis_s = max(a.duration_s, len(out.samples) / out.sample_rate)
+    spec = plots.mel_spectrogram(out.samples, out.sample_rate)
+    return {
+        "wav": audio.to_wav_bytes(out.samples, out.sample_rate),
+        "noise_wav": None if out.noise is None else audio.to_wav_bytes(out.noise, out.sample_rate),
+        "png": plots.spectrogram_png(spec, title="Augmented", axis_s=axis_s),
+        "axis_s": round(axis_s, 3),
+        "params": out.params,
+        "metrics": out.metrics,
+        "seed": out.seed,
+    }
+
+
+try:
+    with st.spinner("Rendering..."):
+        result = rendered(
+            recipe.to_json(indent=None),
+            clip.hash,
+            (noise.hash, noise.name) if noise else None,
+            (ir.hash, ir.name) if ir else None,
+            int(ss["seed"]),
+        )
+except AugcheckError as exc:
+    st.error(str(exc), icon=":material/error:")
+    st.stop()
+
+# --- listen and look ----------------------------------------------------------------------
+st.subheader("Listen")
+p1, p2, p3 = st.columns(3)
+p1.markdown("**Original**")
+p1.audio(original_wav(clip.hash), format="audio/wav")
+p2.markdown("**Augmented**")
+p2.audio(result["wav"], format="audio/wav")
+p3.markdown("**Noise alone** (as mixed)")
+if result["noise_wav"]:
+    p3.audio(result["noise_wav"], format="audio/wav")
+else:
+    p3.caption("No noise in this recipe.")
+
+st.subheader("Look")
+m = result["metrics"]
+k1, k2, k3, k4 = st.columns(4)
+k1.metric(
+    "SNR (measured)",
+    "none" if m["snr_db"] is None else f"{m['snr_db']:.2f} dB",
+    help="Clean power over added-noise power across the whole clip, at the output.",
+)
+k2.metric("Peak", "silent" if m["peak_dbfs"] is None else f"{m['peak_dbfs']:.1f} dBFS")
+k3.metric(
+    "Clipped",
+    f"{100 * m['clipped_fraction']:.2f} %",
+    help="Share of samples at or past full scale before the output was limited to it.",
+)
+k4.metric(
+    "Length",
+    f"{m['duration_s']:.2f} s",
+    delta=f"{m['duration_s'] - clean.duration_s:+.2f} s"
+    if abs(m["duration_s"] - clean.duration_s) > 0.005
+    else None,
+    delta_color="off",
+)
+if m.get("headroom_gain_db"):
+    st.caption(
+        f"The mix would have passed full scale: scaled by {m['headroom_gain_db']:.2f} dB "
+        "(signal and noise alike, so the SNR is kept)."
+    )
+s1, s2 = st.columns(2)
+s1.image(original_spectrogram(clip.hash, result["axis_s"]), width="stretch")
+s2.image(result["png"], width="stretch")
+with st.expander(f"Parameters drawn (seed {result['seed']}) and the recipe"):
+    st.json({"recipe_id": recipe.id, "params": result["params"]}, expanded=True)
+    st.code(recipe.to_json(), language="json")
+
+# --- the checklist ------------------------------------------------------------------------
+st.subheader("Checklist")
+with st.form("checklist", clear_on_submit=True, border=True):
+    realistic = st.radio(
+        "Sounds realistic", ["Yes", "No"], index=None, horizontal=True, key="answer_realistic"
+    )
+    clear = st.radio(
+        "Label still clear (a person can tell what was said)",
+        ["Yes", "No"],
+        index=None,
+        horizontal=True,
+        key="answer_clear",
+    )
+    poor = st.radio(
+        "Model likely does poorly on this",
+        ["Yes", "No", "Don't know"],
+        index=2,
+        horizontal=True,
+        key="answer_model_poor",
+    )
+    note = st.text_input(
+        "Note (optional)", key="answer_note", placeholder="what you heard; Enter saves"
+    )
+    saved = st.form_submit_button("Save label", type="primary", key="save", icon=":material/save:")
+
+if saved:
+    who = reviewer()
+    if not who:
+        st.error("Enter your name in the sidebar (Your name) before saving.")
+    elif realistic is None or clear is None:
+        st.error("Answer both 'Sounds realistic' and 'Label still clear' before saving.")
+    else:
+        try:
+            review_id = store.save_review(
+                recipe=recipe,
+                params=result["params"],
+                seed=result["seed"],
+                clip_hash=clip.hash,
+                noise_hash=noise.hash
+                if noise and "background_noise" in {s["step"] for s in steps}
+                else None,
+                inputs={
+                    "clip": clip.hash,
+                    "noise": noise.hash if noise else None,
+                    "ir": ir.hash if ir else None,
+                },
+                reviewer=who,
+                realistic=realistic == "Yes",
+                clear=clear == "Yes",
+                model_poor={"Yes": "yes", "No": "no"}.get(poor, "unknown"),
+                note=note,
+                metrics=m,
+            )
+        except AugcheckError as exc:
+            st.error(str(exc))
+        else:
+            verdict = "accept" if realistic == "Yes" and clear == "Yes" else "reject"
+            st.toast(
+                f"Saved review #{review_id}: {verdict} for {recipe.name}",
+                icon=":material/check_circle:",
+            )
+            ss["last_saved"] = f"Saved review #{review_id}: **{verdict}** for recipe `{recipe.id}`."
+if ss.get("last_saved"):
+    st.success(ss["last_saved"], icon=":material/check_circle:")
