@@ -1,0 +1,216 @@
+"""The pages as a user drives them, through streamlit.testing (AppTest), on a real SQLite file."""
+
+import sqlite3
+
+import numpy as np
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT, speechlike, wav_bytes
+
+
+@pytest.fixture
+def app(data_dir):
+    st.cache_resource.clear()  # each test gets its own store in its own data_dir
+    st.cache_data.clear()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def db_count(data_dir, table):
+    return (
+        sqlite3.connect(data_dir / "augcheck.db")
+        .execute(f"select count(*) from {table}")
+        .fetchone()[0]
+    )
+
+
+def metric(at, label):
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def errors(at):
+    return [e.value for e in at.error]
+
+
+def answer(at, realistic="Yes", clear="Yes", poor="Don't know", note=""):
+    at.radio(key="answer_realistic").set_value(realistic)
+    at.radio(key="answer_clear").set_value(clear)
+    at.radio(key="answer_model_poor").set_value(poor)
+    at.text_input(key="answer_note").input(note)
+    return at.button(key="save").click().run()
+
+
+def test_first_start_shows_demo_material_and_a_rendered_sample(app, data_dir):
+    assert db_count(data_dir, "media") >= 7
+    assert app.selectbox(key="clip").value is not None
+    assert "Cafe" in app.selectbox(key="noise").format_func(app.selectbox(key="noise").value)
+    assert metric(app, "SNR (measured)") == "10.00 dB"
+    assert len(app.get("audio")) == 3  # original, augmented, noise alone
+    assert len(app.get("image")) == 2  # two spectrograms
+
+
+def test_upload_slider_save_then_labels_shows_the_row(app, data_dir, arctic):
+    data = arctic.read_bytes()
+    app.file_uploader(key="clip_upload").upload(arctic.name, data, "audio/wav").run()
+    assert not app.exception and not errors(app)
+    chosen = app.selectbox(key="clip")
+    assert chosen.format_func(chosen.value).startswith(arctic.name)
+    app.slider(key="background_noise.snr_db").set_value(5.0).run()
+    assert metric(app, "SNR (measured)") == "5.00 dB"
+    app.session_state["reviewer"] = "ana"  # the sidebar box (see test_reviewer_box_is_remembered)
+    answer(app, note="cafe is fine")
+    assert not errors(app), errors(app)
+    assert any("Saved review #1" in s.value for s in app.success)
+    row = (
+        sqlite3.connect(data_dir / "augcheck.db")
+        .execute("select reviewer, verdict, note, clip_hash, params_json from reviews")
+        .fetchall()
+    )
+    assert len(row) == 1
+    reviewer, verdict, note, clip_hash, params = row[0]
+    assert (reviewer, verdict, note) == ("ana", "accept", "cafe is fine")
+    import hashlib
+
+    assert clip_hash == hashlib.sha256(data).hexdigest()
+    assert '"snr_db": 5.0' in params
+    app.switch_page("pages/labels.py").run()
+    assert not app.exception
+    assert any(s.value == "Reviews (1)" for s in app.subheader)
+    table = app.dataframe[1].value
+    assert list(table["reviewer"]) == ["ana"] and list(table["verdict"]) == ["accept"]
+    assert app.get("download_button")
+
+
+def test_reject_when_label_not_clear(app, data_dir):
+    app.session_state["reviewer"] = "bo"
+    answer(app, realistic="Yes", clear="No", poor="Yes")
+    verdict, poor = (
+        sqlite3.connect(data_dir / "augcheck.db")
+        .execute("select verdict, model_poor from reviews")
+        .fetchone()
+    )
+    assert (verdict, poor) == ("reject", "yes")
+
+
+def test_saving_needs_a_name_and_both_answers(app, data_dir):
+    answer(app)
+    assert errors(app) == ["Enter your name in the sidebar (Your name) before saving."]
+    app.session_state["reviewer"] = "ana"
+    app.button(key="save").click().run()
+    assert "Answer both" in errors(app)[0]
+    assert db_count(data_dir, "reviews") == 0
+
+
+@pytest.mark.parametrize(
+    "payload,message",
+    [
+        (b"just some text" * 40, "not an audio file augcheck can read"),
+        (wav_bytes(speechlike(1.0))[:5000], "truncated"),
+        (wav_bytes(np.zeros(0, np.float32)), "zero samples"),
+        (wav_bytes(np.full(100, np.nan, np.float32), subtype="FLOAT"), "NaN or infinite"),
+        (b"\x00\x00\x00\x20ftypM4A " + bytes(300), "M4A/AAC (MP4 audio) is not supported"),
+    ],
+    ids=["text", "truncated", "empty", "nan", "m4a"],
+)
+def test_bad_upload_shows_one_line_error_and_stores_nothing(app, data_dir, payload, message):
+    before = db_count(data_dir, "media")
+    app.file_uploader(key="clip_upload").upload("bad.wav", payload, "audio/wav").run()
+    assert not app.exception
+    assert len(errors(app)) == 1 and message in errors(app)[0] and "\n" not in errors(app)[0]
+    assert db_count(data_dir, "media") == before
+    assert metric(app, "SNR (measured)") == "10.00 dB"  # the page still works
+
+
+def test_too_long_clip_is_refused(app, data_dir, monkeypatch):
+    monkeypatch.setenv("AUGCHECK_MAX_CLIP_S", "1")
+    app.file_uploader(key="clip_upload").upload("long.wav", wav_bytes(speechlike(2.0)), "audio/wav")
+    app.run()
+    assert "over the 1 s limit" in errors(app)[0]
+
+
+def test_silent_clip_with_an_snr_is_explained(app):
+    silent = wav_bytes(np.zeros(16000, np.float32))
+    app.file_uploader(key="clip_upload").upload("silence.wav", silent, "audio/wav").run()
+    assert errors(app) == ["the clean clip is silent, so an SNR is undefined"]
+    app.toggle(key="background_noise.on").set_value(False).run()
+    assert not errors(app)  # without noise, silence is a valid (if dull) clip
+
+
+def test_silent_noise_is_explained(app):
+    silent = wav_bytes(np.zeros(16000, np.float32))
+    app.file_uploader(key="noise_upload").upload("hush.wav", silent, "audio/wav").run()
+    assert len(errors(app)) == 1 and "noise 'hush.wav' is silent" in errors(app)[0]
+
+
+def test_stereo_upload_is_downmixed_and_says_so(app):
+    y = speechlike(1.0)
+    stereo = wav_bytes(np.stack([y, y * 0.5], axis=1))
+    app.file_uploader(key="clip_upload").upload("stereo.wav", stereo, "audio/wav").run()
+    assert any("downmixed to mono" in c.value for c in app.caption)
+
+
+def test_time_stretch_changes_the_length(app):
+    app.toggle(key="time_stretch.on").set_value(True).run()
+    before = metric(app, "Length")
+    app.slider(key="time_stretch.rate").set_value(1.25).run()
+    assert float(metric(app, "Length").split()[0]) == pytest.approx(
+        float(before.split()[0]) / 1.25, abs=0.02
+    )
+
+
+def test_ranges_and_new_draw(app):
+    app.toggle(key="background_noise.ranged").set_value(True).run()
+    app.slider(key="background_noise.snr_db.range").set_value((0.0, 20.0)).run()
+    first = metric(app, "SNR (measured)")
+    seeds = set()
+    for _ in range(3):
+        app.button(key="new_draw").click().run()
+        seeds.add(app.number_input(key="seed").value)
+    assert len(seeds) == 3
+    values = {metric(app, "SNR (measured)")}
+    assert all(0 <= float(v.split()[0]) <= 20 for v in values | {first})
+
+
+def test_telephone_preset_sets_the_band(app):
+    app.toggle(key="band_pass.on").set_value(True).run()
+    app.selectbox(key="band_pass.preset").set_value("wideband VoIP (50-7000 Hz)").run()
+    assert app.slider(key="band_pass.low_hz").value == 50.0
+    assert app.slider(key="band_pass.high_hz").value == 7000.0
+
+
+def test_labels_page_empty_state(app):
+    app.switch_page("pages/labels.py").run()
+    assert "No labels yet" in app.info[0].value
+
+
+def test_library_upload_and_transcript(app, data_dir, arctic):
+    app.switch_page("pages/library.py").run()
+    app.radio(key="upload_kind").set_value("noise")
+    app.file_uploader(key="library_upload").upload(
+        "hum.wav", wav_bytes(speechlike(1.0, seed=3)), "audio/wav"
+    ).run()
+    assert not errors(app)
+    kinds = (
+        sqlite3.connect(data_dir / "augcheck.db")
+        .execute("select kind from media where name='hum.wav'")
+        .fetchall()
+    )
+    assert kinds == [("noise",)]
+    digest = (
+        sqlite3.connect(data_dir / "augcheck.db")
+        .execute("select hash from media where name='hum.wav'")
+        .fetchone()[0]
+    )
+    app.text_input(key=f"transcript_{digest}").input("a hum")
+    app.selectbox(key=f"split_{digest}").set_value("val")
+    app.button(key=f"save_{digest}").click().run()
+    row = (
+        sqlite3.connect(data_dir / "augcheck.db")
+        .execute("select transcript, split from media where hash=?", (digest,))
+        .fetchone()
+    )
+    assert row == ("a hum", "val")
