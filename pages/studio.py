@@ -48,8 +48,9 @@ def pick(kind: str, label: str, key: str, *, prefer: str = "", optional: bool = 
         format_func=lambda h: items[h].label,
         placeholder=f"No {label.lower()} yet: upload one below",
     )
+    article = "an" if label[0].lower() in "aeiou" else "a"
     st.file_uploader(
-        f"Upload a {label.lower()}",
+        f"Upload {article} {label.lower()}",
         type=UPLOAD_TYPES,
         key=f"{key}_upload",
         help=f"{audio.SUPPORTED_FORMATS}; stereo is downmixed to mono.",
@@ -93,6 +94,14 @@ def apply_preset():
             ss[f"band_pass.{name}.range"] = (value, value)
 
 
+def slider_label(p) -> str:
+    return p.name if not p.unit or p.unit in p.name else f"{p.name} ({p.unit})"
+
+
+def slider_format(p) -> str:
+    return "%.0f" if p.step >= 1 else "%.1f" if p.step >= 0.1 else "%.2f"
+
+
 def number_control(step, p, on: bool, ranged: bool):
     span = p.max - p.min
     if ranged:
@@ -102,11 +111,12 @@ def number_control(step, p, on: bool, ranged: bool):
             hi = min(p.max, p.default + span * 0.1)
             ss[key] = (round(lo, 2), round(hi, 2))
         value = st.slider(
-            f"{p.name} ({p.unit})" if p.unit else p.name,
+            slider_label(p),
             p.min,
             p.max,
             key=key,
             step=p.step,
+            format=slider_format(p),
             disabled=not on,
             help=p.help,
         )
@@ -114,11 +124,12 @@ def number_control(step, p, on: bool, ranged: bool):
     key = f"{step.name}.{p.name}"
     ss.setdefault(key, float(p.default))
     value = st.slider(
-        f"{p.name} ({p.unit})" if p.unit else p.name,
+        slider_label(p),
         p.min,
         p.max,
         key=key,
         step=p.step,
+        format=slider_format(p),
         disabled=not on,
         help=p.help,
     )
@@ -130,15 +141,14 @@ columns = st.columns(3)
 for i, step in enumerate(STEPS.values()):
     with columns[i % 3].container(border=True):
         head, rng_col = st.columns([3, 2])
-        on = head.toggle(
-            step.title, value=step.name in DEFAULT_ON, key=f"{step.name}.on", help=step.description
-        )
+        on = head.toggle(step.title, value=step.name in DEFAULT_ON, key=f"{step.name}.on")
         ranged = rng_col.toggle(
             "range",
             key=f"{step.name}.ranged",
             disabled=not on,
             help="Draw each value from a [low, high] range with the seed.",
         )
+        st.caption(step.description)
         if step.presets:
             st.selectbox(
                 "Preset",
@@ -158,6 +168,7 @@ for i, step in enumerate(STEPS.values()):
                         key=f"{step.name}.{p.name}",
                         disabled=not on,
                         help=p.help,
+                        format_func=lambda o: o.replace("_", " "),
                     )
                     or p.default
                 )
