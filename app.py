@@ -26,8 +26,11 @@ with st.sidebar:
 page = st.navigation(
     [
         st.Page("pages/studio.py", title="Studio", icon=":material/tune:", default=True),
+        st.Page("pages/sweep.py", title="Sweep", icon=":material/linear_scale:"),
+        st.Page("pages/recipes.py", title="Recipes", icon=":material/menu_book:"),
         st.Page("pages/labels.py", title="Labels", icon=":material/fact_check:"),
         st.Page("pages/library.py", title="Library", icon=":material/library_music:"),
+        st.Page("pages/import_recipe.py", title="Import", icon=":material/file_upload:"),
     ]
 )
 

@@ -160,3 +160,71 @@ def spectrogram_png(spec: MelSpectrogram, **kwargs) -> bytes:
     buf = io.BytesIO()
     Image.fromarray(spectrogram_image(spec, **kwargs)).save(buf, format="PNG", compress_level=1)
     return buf.getvalue()
+
+
+#: Colours of the checklist items in effect plots.
+ITEM_COLOURS = {"clear": "#1f77b4", "realistic": "#d62728", "both": "#2ca02c"}
+
+
+def effect_png(
+    *,
+    xlabel: str,
+    curves: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]],
+    points: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]],
+    marks: dict[str, float | None] | None = None,
+    title: str = "",
+    size_in: tuple[float, float] = (6.4, 3.2),
+    dpi: int = 100,
+) -> bytes:
+    """Share of "yes" answers against a parameter value: fitted curves with bands, binned shares.
+
+    ``curves[item] = (x, p, lo, hi)``; ``points[item] = (x, share, lo, hi)`` (Wilson intervals);
+    ``marks`` names vertical lines (e.g. ``{"clear 80%": 4.6}``).
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=size_in, dpi=dpi)
+    FigureCanvasAgg(fig)
+    ax = fig.add_axes((0.1, 0.16, 0.62, 0.72))
+    for item, (x, p, lo, hi) in curves.items():
+        colour = ITEM_COLOURS.get(item, "#555555")
+        ax.fill_between(x, lo, hi, color=colour, alpha=0.15, linewidth=0)
+        ax.plot(x, p, color=colour, linewidth=1.8, label=f"{item} (fit, 95% band)")
+    for item, (x, share, lo, hi) in points.items():
+        colour = ITEM_COLOURS.get(item, "#555555")
+        yerr = np.vstack([np.asarray(share) - lo, np.asarray(hi) - share])
+        ax.errorbar(
+            x,
+            share,
+            yerr=yerr,
+            fmt="o",
+            color=colour,
+            markersize=4,
+            capsize=2,
+            linewidth=0.8,
+            label=f"{item} (observed)",
+        )
+    for y in (0.5, 0.8):
+        ax.axhline(y, color="#999999", linewidth=0.7, linestyle=":")
+    for label, x in (marks or {}).items():
+        if x is not None and np.isfinite(x):
+            ax.axvline(x, color="#444444", linewidth=0.8, linestyle="--")
+            ax.annotate(
+                label,
+                (x, 1.02),
+                xycoords=("data", "axes fraction"),
+                fontsize=7,
+                ha="center",
+                rotation=0,
+            )
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_ylabel("share of answers 'yes'", fontsize=8)
+    ax.set_xlabel(xlabel, fontsize=8)
+    ax.tick_params(labelsize=7)
+    if title:
+        ax.set_title(title, fontsize=9, loc="left", pad=14)
+    ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.02, 0.5), frameon=False)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    return buf.getvalue()

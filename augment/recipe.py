@@ -100,6 +100,43 @@ class Recipe:
     def with_name(self, name: str) -> Recipe:
         return Recipe(name, self.steps)
 
+    def step_index(self, key: str) -> tuple[int, str]:
+        """Where ``"<step>.<param>"`` (or ``"<step>#2.<param>"`` for a repeat) lives."""
+        head, _, param = key.rpartition(".")
+        step, _, nth = head.partition("#")
+        occurrence = int(nth) - 1 if nth.isdigit() else 0
+        seen = -1
+        for i, cfg in enumerate(self.steps):
+            if cfg.step == step:
+                seen += 1
+                if seen == occurrence and param in cfg.settings:
+                    return i, param
+        raise ParameterError(f"recipe has no parameter {key!r}")
+
+    def setting(self, key: str) -> Any:
+        i, param = self.step_index(key)
+        return self.steps[i].settings[param]
+
+    def with_setting(self, key: str, value: Any, *, name: str | None = None) -> Recipe:
+        """A copy with one parameter (``"<step>.<param>"``) set to a value or a range."""
+        i, param = self.step_index(key)
+        cfg = self.steps[i]
+        settings = STEPS[cfg.step].normalise({**cfg.settings, param: value})
+        steps = (*self.steps[:i], StepConfig(cfg.step, settings), *self.steps[i + 1 :])
+        return Recipe(self.name if name is None else name, steps)
+
+    def numeric_keys(self) -> list[str]:
+        """Every numeric parameter as ``"<step>.<param>"`` (repeats as ``"<step>#2.<param>"``)."""
+        keys, seen = [], {}
+        for cfg in self.steps:
+            n = seen.get(cfg.step, 0)
+            seen[cfg.step] = n + 1
+            prefix = cfg.step if n == 0 else f"{cfg.step}#{n + 1}"
+            for p in STEPS[cfg.step].params:
+                if hasattr(p, "min"):
+                    keys.append(f"{prefix}.{p.name}")
+        return keys
+
     def summary(self) -> str:
         """A readable one-liner: ``background_noise snr_db 0..20 dB -> gain gain_db -3 dB``."""
         parts = []

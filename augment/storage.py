@@ -42,6 +42,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 KINDS = ("speech", "noise", "impulse_response")
 SPLITS = ("train", "val", "test")
 ANSWERS = ("yes", "no", "unknown")
+STATUSES = ("draft", "in review", "accepted", "rejected")
 
 
 def default_url() -> str:
@@ -288,6 +289,78 @@ class Store:
                 raise AugcheckError(f"no recipe with id {recipe_id}")
             return Recipe.from_json(row.json).with_name(row.name)
 
+    def rename_recipe(self, recipe_id: str, name: str) -> None:
+        name = (name or "").strip()
+        if not name:
+            raise ParameterError("a recipe name cannot be empty")
+        with Session(self.engine) as s, s.begin():
+            row = s.get(RecipeRow, recipe_id)
+            if row is None:
+                raise AugcheckError(f"no recipe with id {recipe_id}")
+            row.name = name[:255]
+
+    def set_recipe_status(self, recipe_id: str, status: str, *, reason: str, by: str) -> None:
+        """Set draft / in review / accepted / rejected, with who, when and why."""
+        if status not in STATUSES:
+            raise ParameterError(f"status={status!r} is not one of {', '.join(STATUSES)}")
+        if not (by or "").strip():
+            raise ParameterError("enter your name before changing a recipe's status")
+        if not (reason or "").strip():
+            raise ParameterError("give a reason for the status change")
+        with Session(self.engine) as s, s.begin():
+            row = s.get(RecipeRow, recipe_id)
+            if row is None:
+                raise AugcheckError(f"no recipe with id {recipe_id}")
+            row.status, row.status_reason = status, reason.strip()
+            row.status_by, row.status_at = by.strip(), _now()
+
+    def recipe_rows(self) -> list[dict[str, Any]]:
+        """Every recipe with its review statistics, aggregated in SQL (fast for many reviews)."""
+        as_int = lambda cond: func.sum(func.cast(cond, Integer))  # noqa: E731
+        stats = (
+            select(
+                ReviewRow.recipe_id.label("rid"),
+                func.count(ReviewRow.id).label("n"),
+                func.count(func.distinct(ReviewRow.reviewer)).label("nr"),
+                as_int(ReviewRow.verdict == "accept").label("acc"),
+                as_int(ReviewRow.realistic).label("real"),
+                as_int(ReviewRow.clear).label("clear"),
+                as_int(ReviewRow.model_poor == "yes").label("poor"),
+                as_int(ReviewRow.model_poor != "unknown").label("poor_n"),
+                func.max(ReviewRow.created_at).label("last"),
+            )
+            .group_by(ReviewRow.recipe_id)
+            .subquery()
+        )
+        q = select(RecipeRow, stats).outerjoin(stats, stats.c.rid == RecipeRow.id)
+        q = q.order_by(func.coalesce(stats.c.last, RecipeRow.created_at).desc())
+        out = []
+        with Session(self.engine) as s:
+            for row in s.execute(q):
+                r = row[0]
+                out.append(
+                    {
+                        "id": r.id,
+                        "name": r.name,
+                        "json": r.json,
+                        "status": r.status,
+                        "status_reason": r.status_reason,
+                        "status_by": r.status_by,
+                        "status_at": r.status_at,
+                        "parent_id": r.parent_id,
+                        "created_at": r.created_at,
+                        "reviews": int(row.n or 0),
+                        "reviewers": int(row.nr or 0),
+                        "accepted": int(row.acc or 0),
+                        "realistic": int(row.real or 0),
+                        "clear": int(row.clear or 0),
+                        "model_poor": int(row.poor or 0),
+                        "model_answered": int(row.poor_n or 0),
+                        "last_reviewed": row.last,
+                    }
+                )
+        return out
+
     def list_recipes(self) -> list[dict[str, Any]]:
         with Session(self.engine) as s:
             rows = s.scalars(select(RecipeRow).order_by(RecipeRow.created_at)).all()
@@ -313,17 +386,25 @@ class Store:
         inputs: dict[str, Any] | None = None,
         metrics: dict[str, Any] | None = None,
         origin: str = "studio",
+        rendered_recipe: Recipe | None = None,
+        parent_id: str | None = None,
     ) -> int:
+        """Store one checklist answer for ``recipe``.
+
+        ``rendered_recipe`` is the recipe actually rendered when it differs from the one the
+        answer counts toward (a sweep rung fixes one parameter of a range); its JSON is what is
+        kept to re-render the sample bit for bit from the seed.
+        """
         reviewer = (reviewer or "").strip()
         if not reviewer:
             raise ParameterError("enter the reviewer's name before saving")
         if model_poor not in ANSWERS:
             raise ParameterError(f"model_poor={model_poor!r} is not one of {', '.join(ANSWERS)}")
-        self.save_recipe(recipe)
+        self.save_recipe(recipe, parent_id=parent_id if parent_id != recipe.id else None)
         with Session(self.engine) as s, s.begin():
             row = ReviewRow(
                 recipe_id=recipe.id,
-                recipe_json=recipe.to_json(indent=None),
+                recipe_json=(rendered_recipe or recipe).to_json(indent=None),
                 params_json=json.dumps(params),
                 seed=int(seed),
                 clip_hash=clip_hash,

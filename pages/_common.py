@@ -6,7 +6,7 @@ import streamlit as st
 
 from augment import audio, plots
 from augment.errors import AugcheckError
-from augment.recipe import Source, source
+from augment.recipe import Recipe, Source, render, source
 from augment.storage import Media, Store, load_demo_assets
 
 KIND_LABELS = {"speech": "Clean clip", "noise": "Noise", "impulse_response": "Impulse response"}
@@ -78,3 +78,31 @@ def take_upload(key: str, kind: str, *, select_key: str | None = None) -> None:
 
 def reviewer() -> str:
     return (st.session_state.get("reviewer") or "").strip()
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def render_view(
+    recipe_json: str, clip_hash: str, noise: tuple | None, ir: tuple | None, seed: int
+) -> dict:
+    """Render a recipe and prepare what a page shows (WAV bytes, spectrogram, metrics).
+
+    Cached per input: a rerun that changes nothing (a click elsewhere, a save) costs nothing,
+    and the clip's decoding and the original's spectrogram are cached apart from it.
+    ``noise`` and ``ir`` are ``(hash, name)`` pairs or None.
+    """
+    r = Recipe.from_json(recipe_json)
+    a = decoded(clip_hash)
+    noises = [as_source(*noise, a.sample_rate)] if noise else []
+    irs = [as_source(*ir, a.sample_rate)] if ir else []
+    out = render(r, a.samples, a.sample_rate, seed=seed, noises=noises, irs=irs)
+    axis_s = max(a.duration_s, len(out.samples) / out.sample_rate)
+    spec = plots.mel_spectrogram(out.samples, out.sample_rate)
+    return {
+        "wav": audio.to_wav_bytes(out.samples, out.sample_rate),
+        "noise_wav": None if out.noise is None else audio.to_wav_bytes(out.noise, out.sample_rate),
+        "png": plots.spectrogram_png(spec, title="Augmented", axis_s=axis_s),
+        "axis_s": round(axis_s, 3),
+        "params": out.params,
+        "metrics": out.metrics,
+        "seed": out.seed,
+    }

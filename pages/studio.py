@@ -6,17 +6,18 @@ import secrets
 
 import streamlit as st
 
-from augment import audio, plots
+from augment import audio
 from augment.errors import AugcheckError
-from augment.recipe import Recipe, render
+from augment.recipe import Recipe
 from augment.steps import STEPS, Choice
+from augment.sweep import MAX_RUNGS, ladder, make_sweep
 from pages._common import (
-    as_source,
     decoded,
     get_store,
     media_by_hash,
     original_spectrogram,
     original_wav,
+    render_view,
     reviewer,
     take_upload,
 )
@@ -86,6 +87,49 @@ st.caption(f"**{clip.name}**: {facts}")
 
 
 # --- steps --------------------------------------------------------------------------------
+def load_recipe(recipe: Recipe) -> list[str]:
+    """Put a stored recipe into the step controls; returns what could not be shown exactly."""
+    notes, first = [], {}
+    for cfg in recipe.steps:
+        first.setdefault(cfg.step, cfg)
+    if len(first) < len(recipe.steps):
+        notes.append("it repeats a step; the Studio shows the first of each")
+    if [c.step for c in recipe.steps if first[c.step] is c] != [n for n in STEPS if n in first]:
+        notes.append(f"its step order differs from the Studio's ({', '.join(STEPS)})")
+    for name, cls in STEPS.items():
+        cfg = first.get(name)
+        ss[f"{name}.on"] = cfg is not None
+        if cfg is None:
+            continue
+        values = cfg.settings
+        ranged = any(isinstance(v, list) and not isinstance(v[0], str) for v in values.values())
+        ss[f"{name}.ranged"] = ranged
+        for p in cls.params:
+            v = values[p.name]
+            if isinstance(p, Choice):
+                ss[f"{name}.{p.name}"] = v if isinstance(v, str) else v[0]
+                if not isinstance(v, str):
+                    notes.append(f"{name}.{p.name} draws from {v}; the Studio shows {v[0]}")
+            elif ranged:
+                ss[f"{name}.{p.name}.range"] = tuple(v) if isinstance(v, list) else (v, v)
+            else:
+                ss[f"{name}.{p.name}"] = v
+    ss["recipe_name"] = recipe.name
+    return notes
+
+
+if "open_recipe" in ss:
+    opened = Recipe.from_json(ss.pop("open_recipe"))
+    ss["parent_recipe"] = opened.id
+    problems = load_recipe(opened)
+    st.info(
+        f"Opened recipe **{opened.name}** (`{opened.id}`). Changing anything makes a new recipe;"
+        " the old one and its reviews stay."
+        + (f" Note: {'; '.join(problems)}." if problems else ""),
+        icon=":material/open_in_new:",
+    )
+
+
 def apply_preset():
     preset = STEPS["band_pass"].presets.get(ss["band_pass.preset"])
     if preset:
@@ -141,7 +185,8 @@ columns = st.columns(3)
 for i, step in enumerate(STEPS.values()):
     with columns[i % 3].container(border=True):
         head, rng_col = st.columns([3, 2])
-        on = head.toggle(step.title, value=step.name in DEFAULT_ON, key=f"{step.name}.on")
+        ss.setdefault(f"{step.name}.on", step.name in DEFAULT_ON)
+        on = head.toggle(step.title, key=f"{step.name}.on")
         ranged = rng_col.toggle(
             "range",
             key=f"{step.name}.ranged",
@@ -213,32 +258,9 @@ if not recipe.name:
     recipe = recipe.with_name(recipe.summary())
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
-def rendered(
-    recipe_json: str, clip_hash: str, noise: tuple | None, ir: tuple | None, seed: int
-) -> dict:
-    """Render and prepare everything the page shows; cached per input, so reruns are cheap."""
-    r = Recipe.from_json(recipe_json)
-    a = decoded(clip_hash)
-    noises = [as_source(*noise, a.sample_rate)] if noise else []
-    irs = [as_source(*ir, a.sample_rate)] if ir else []
-    out = render(r, a.samples, a.sample_rate, seed=seed, noises=noises, irs=irs)
-    axis_s = max(a.duration_s, len(out.samples) / out.sample_rate)
-    spec = plots.mel_spectrogram(out.samples, out.sample_rate)
-    return {
-        "wav": audio.to_wav_bytes(out.samples, out.sample_rate),
-        "noise_wav": None if out.noise is None else audio.to_wav_bytes(out.noise, out.sample_rate),
-        "png": plots.spectrogram_png(spec, title="Augmented", axis_s=axis_s),
-        "axis_s": round(axis_s, 3),
-        "params": out.params,
-        "metrics": out.metrics,
-        "seed": out.seed,
-    }
-
-
 try:
     with st.spinner("Rendering..."):
-        result = rendered(
+        result = render_view(
             recipe.to_json(indent=None),
             clip.hash,
             (noise.hash, noise.name) if noise else None,
@@ -348,6 +370,7 @@ if saved:
                 model_poor={"Yes": "yes", "No": "no"}.get(poor, "unknown"),
                 note=note,
                 metrics=m,
+                parent_id=ss.get("parent_recipe"),
             )
         except AugcheckError as exc:
             st.error(str(exc))
@@ -360,3 +383,42 @@ if saved:
             ss["last_saved"] = f"Saved review #{review_id}: **{verdict}** for recipe `{recipe.id}`."
 if ss.get("last_saved"):
     st.success(ss["last_saved"], icon=":material/check_circle:")
+
+# --- threshold sweep ----------------------------------------------------------------------
+st.subheader("Threshold sweep")
+keys = recipe.numeric_keys()
+with st.expander("Sweep one parameter over a ladder of values, heard blind in a shuffled order"):
+    if not keys:
+        st.caption("Turn on a step with a numeric parameter to sweep it.")
+    else:
+        key = st.selectbox("Parameter", keys, key="sweep_key")
+        i, param = recipe.step_index(key)
+        spec = STEPS[recipe.steps[i].step].param(param)
+        start, stop = (30.0, -10.0) if param == "snr_db" else (spec.max, spec.min)
+        w1, w2, w3 = st.columns(3)
+        w1.number_input(f"From ({spec.unit})", spec.min, spec.max, start, key=f"sweep_from.{key}")
+        w2.number_input(f"To ({spec.unit})", spec.min, spec.max, stop, key=f"sweep_to.{key}")
+        w3.number_input("Rungs", 2, MAX_RUNGS, 9, key="sweep_rungs")
+        st.caption(
+            "Every rung uses this clip, noise and seed; only the parameter changes. The values "
+            "stay hidden while you listen; each answer is saved as a review of the recipe with "
+            "the parameter as a range, and feeds its fit on the Recipes page."
+        )
+        if st.button("Start sweep", key="sweep_start", icon=":material/linear_scale:"):
+            try:
+                values = ladder(ss[f"sweep_from.{key}"], ss[f"sweep_to.{key}"], ss["sweep_rungs"])
+                make_sweep(recipe, key, values, seed=result["seed"])  # validates
+            except AugcheckError as exc:
+                st.error(str(exc))
+            else:
+                ss["sweep"] = {
+                    "recipe": recipe.to_json(indent=None),
+                    "key": key,
+                    "values": values,
+                    "seed": result["seed"],
+                    "clip": clip.hash,
+                    "noise": [noise.hash, noise.name] if noise else None,
+                    "ir": [ir.hash, ir.name] if ir else None,
+                    "answers": {},
+                }
+                st.switch_page("pages/sweep.py")

@@ -1,0 +1,142 @@
+"""Sweep: hear the rungs of a threshold sweep in a shuffled order, values hidden, and answer."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from augment.errors import AugcheckError
+from augment.recipe import Recipe
+from augment.sweep import make_sweep
+from pages._common import get_store, original_wav, render_view, reviewer
+
+ss = st.session_state
+st.title("Threshold sweep")
+state = ss.get("sweep")
+if not state:
+    st.info(
+        "No sweep running. In the **Studio**, open *Threshold sweep*, pick a parameter and a "
+        "ladder (e.g. snr_db from 30 to -10 dB in 9 rungs) and press **Start sweep**.",
+        icon=":material/linear_scale:",
+    )
+    st.stop()
+
+store = get_store()
+recipe = Recipe.from_json(state["recipe"])
+sweep = make_sweep(recipe, state["key"], state["values"], seed=state["seed"])
+answers: dict = state["answers"]
+total = len(sweep.values)
+done = len(answers)
+st.caption(
+    f"Sweeping **{sweep.param}** of *{recipe.name}* over {total} rungs. "
+    "The value of each rung stays hidden until the end."
+)
+st.progress(done / total, text=f"{done} of {total} answered")
+
+if done == total:
+    st.success("Sweep finished: every rung is saved as a review.", icon=":material/task_alt:")
+    rows = sorted(
+        (
+            {
+                sweep.param: sweep.values[int(i)],
+                "realistic": a["realistic"],
+                "clear": a["clear"],
+                "model poor": a["model_poor"],
+                "review": a["review_id"],
+            }
+            for i, a in answers.items()
+        ),
+        key=lambda r: r[sweep.param],
+    )
+    st.dataframe(rows, hide_index=True, key="sweep_results")
+    st.caption(
+        f"The answers count toward recipe `{sweep.base.id}` ({sweep.base.name}); its fit is on "
+        "the Recipes page."
+    )
+    c1, c2 = st.columns(2)
+    if c1.button("See the fit on the Recipes page", key="sweep_to_recipes", type="primary"):
+        ss["recipe_pick"] = sweep.base.id
+        st.switch_page("pages/recipes.py")
+    if c2.button("Close this sweep", key="sweep_close"):
+        del ss["sweep"]
+        st.rerun()
+    st.stop()
+
+position = next(i for i in sweep.order if str(i) not in answers)
+rung = sweep.rungs[position]
+noise = tuple(state["noise"]) if state["noise"] else None
+ir = tuple(state["ir"]) if state["ir"] else None
+try:
+    view = render_view(rung.to_json(indent=None), state["clip"], noise, ir, sweep.seed)
+except AugcheckError as exc:
+    st.error(str(exc))
+    st.stop()
+
+st.subheader(f"Rung {done + 1} of {total}")
+a1, a2 = st.columns(2)
+a1.markdown("**Original** (reference)")
+a1.audio(original_wav(state["clip"]), format="audio/wav")
+a2.markdown("**This rung**")
+a2.audio(view["wav"], format="audio/wav")
+
+with st.form(f"sweep_form_{position}", border=True):
+    realistic = st.radio(
+        "Sounds realistic",
+        ["Yes", "No"],
+        index=None,
+        horizontal=True,
+        key=f"sweep_realistic_{position}",
+    )
+    clear = st.radio(
+        "Label still clear (a person can tell what was said)",
+        ["Yes", "No"],
+        index=None,
+        horizontal=True,
+        key=f"sweep_clear_{position}",
+    )
+    poor = st.radio(
+        "Model likely does poorly on this",
+        ["Yes", "No", "Don't know"],
+        index=2,
+        horizontal=True,
+        key=f"sweep_model_poor_{position}",
+    )
+    note = st.text_input("Note (optional)", key=f"sweep_note_{position}")
+    submitted = st.form_submit_button("Save and next", type="primary", key="sweep_save")
+
+if submitted:
+    who = reviewer()
+    if not who:
+        st.error("Enter your name in the sidebar (Your name) before saving.")
+    elif realistic is None or clear is None:
+        st.error("Answer both 'Sounds realistic' and 'Label still clear' before saving.")
+    else:
+        model_poor = {"Yes": "yes", "No": "no"}.get(poor, "unknown")
+        review_id = store.save_review(
+            recipe=sweep.base,
+            rendered_recipe=rung,
+            params=view["params"],
+            seed=sweep.seed,
+            clip_hash=state["clip"],
+            noise_hash=noise[0] if noise else None,
+            inputs={
+                "clip": state["clip"],
+                "noise": noise[0] if noise else None,
+                "ir": ir[0] if ir else None,
+                "sweep": {"key": sweep.key, "values": list(sweep.values), "rung": position},
+            },
+            reviewer=who,
+            realistic=realistic == "Yes",
+            clear=clear == "Yes",
+            model_poor=model_poor,
+            note=note,
+            metrics=view["metrics"],
+            origin="sweep",
+            parent_id=recipe.id,
+        )
+        answers[str(position)] = {
+            "realistic": realistic == "Yes",
+            "clear": clear == "Yes",
+            "model_poor": model_poor,
+            "review_id": review_id,
+        }
+        st.rerun()
