@@ -1,4 +1,4 @@
-"""The command line: ``python -m augment steps | apply``.
+"""The command line: ``python -m augment steps | apply | import | export``.
 
 Bad input exits with code 2 and one line starting ``error:``; never a traceback.
 """
@@ -10,6 +10,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from contextlib import contextmanager
 
 from augment import audio
 from augment.errors import AugcheckError
@@ -34,6 +35,16 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--noise", action="append", default=[], help="noise file (repeatable)")
     a.add_argument("--ir", action="append", default=[], help="impulse response (repeatable)")
     a.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    i = sub.add_parser("import", help="store a recipe JSON file in the database")
+    i.add_argument("file", help="recipe JSON file")
+    e = sub.add_parser("export", help="print a stored recipe (or a recipe file) for training")
+    e.add_argument("recipe", help="recipe id in the database, or a recipe JSON file")
+    e.add_argument(
+        "--to",
+        choices=("json", "audiomentations"),
+        default="json",
+        help="recipe JSON (default) or Python code building an audiomentations Compose",
+    )
     return p
 
 
@@ -80,15 +91,66 @@ def cmd_apply(args) -> dict:
     }
 
 
+@contextmanager
+def _database():
+    """The default store (``AUGCHECK_DATA_DIR`` / ``AUGCHECK_DB_URL``); its errors in one line.
+
+    Storage (SQLAlchemy) is imported here, so ``steps`` and ``apply`` do not pay for it.
+    """
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from augment.storage import Store
+
+    try:
+        yield Store()
+    except SQLAlchemyError as exc:
+        line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise AugcheckError(f"database: {line}") from None
+
+
+def cmd_import(args) -> dict:
+    recipe = _read_recipe(args.file)
+    with _database() as store:
+        try:
+            store.recipe(recipe.id)
+            created = False
+        except AugcheckError:  # not stored yet
+            created = True
+        store.save_recipe(recipe)
+        name = store.recipe(recipe.id).name
+    return {"recipe_id": recipe.id, "name": name, "created": created}
+
+
+def _looks_like_path(text: str) -> bool:
+    return text.endswith(".json") or os.sep in text or (os.altsep or os.sep) in text
+
+
+def cmd_export(args) -> str:
+    from augment import exporters
+
+    if os.path.isfile(args.recipe) or _looks_like_path(args.recipe):
+        recipe = _read_recipe(args.recipe)  # a missing file: "cannot read the recipe"
+    else:
+        with _database() as store:
+            recipe = store.recipe(args.recipe)
+    if args.to == "audiomentations":
+        return exporters.to_audiomentations_code(recipe)
+    return exporters.to_json(recipe)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    commands = {"steps": cmd_steps, "apply": cmd_apply, "import": cmd_import, "export": cmd_export}
     try:
-        out = {"steps": cmd_steps, "apply": cmd_apply}[args.command](args)
+        out = commands[args.command](args)
     except AugcheckError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except (OSError, MemoryError) as exc:  # disk full, permission denied, ...
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(json.dumps(out, indent=2))
+    if isinstance(out, str):  # text as is (recipe JSON, Python code)
+        print(out, end="" if out.endswith("\n") else "\n")
+    else:
+        print(json.dumps(out, indent=2))
     return 0

@@ -1,9 +1,10 @@
-"""Reviews as flat rows (one per review, concrete parameters as columns) and as CSV."""
+"""Reviews as flat rows (one per review, concrete parameters as columns), as CSV and Parquet."""
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -59,3 +60,46 @@ def reviews_csv(reviews: Iterable[dict[str, Any]]) -> bytes:
     for r in rows:
         writer.writerow(r)
     return buf.getvalue().encode("utf-8")
+
+
+def _arrow_column(values: list[Any]):
+    """One Parquet column: pyarrow's own type when the values agree, else a common one.
+
+    Whole and fractional numbers together become float64; anything else mixed (text and
+    numbers, flags and numbers) becomes text, lists and objects JSON text; a column of nothing
+    but missing values is text.
+    """
+    import pyarrow as pa
+
+    present = [v for v in values if v is not None]
+    if not present:
+        return pa.array(values, type=pa.string())
+    if any(isinstance(v, (dict, list, tuple)) for v in present):
+        return pa.array([None if v is None else _text(v) for v in values], type=pa.string())
+    try:
+        return pa.array(values)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, OverflowError):
+        pass
+    if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in present):
+        return pa.array([None if v is None else float(v) for v in values], type=pa.float64())
+    return pa.array([None if v is None else _text(v) for v in values], type=pa.string())
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (dict, list, tuple)):
+        return json.dumps(value, default=str)
+    return str(value)
+
+
+def reviews_parquet(reviews: Iterable[dict[str, Any]]) -> bytes:
+    """The rows of :func:`review_rows` (same columns, same order) as a Parquet file."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    columns, rows = review_rows(reviews)
+    table = pa.table({c: _arrow_column([r.get(c) for r in rows]) for c in columns})
+    buf = io.BytesIO()
+    pq.write_table(table, buf)
+    return buf.getvalue()

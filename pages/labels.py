@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from augment.export import review_rows, reviews_csv
+from augment.export import review_rows, reviews_csv, reviews_parquet
 from pages._common import get_store
 
 st.title("Labels")
@@ -54,7 +54,8 @@ if not reviews:
     st.stop()
 columns, rows = review_rows(reviews)
 st.dataframe(rows, hide_index=True, width="stretch", column_order=columns, key="reviews_table")
-st.download_button(
+d1, d2, _ = st.columns([1, 1, 3])
+d1.download_button(
     "Download CSV",
     reviews_csv(reviews),
     file_name="augcheck_reviews.csv",
@@ -62,3 +63,12 @@ st.download_button(
     icon=":material/download:",
     key="download_csv",
 )
+d2.download_button(
+    "Download Parquet",
+    reviews_parquet(reviews),
+    file_name="augcheck_reviews.parquet",
+    mime="application/vnd.apache.parquet",
+    icon=":material/download:",
+    key="download_parquet",
+)
+st.caption("One row per review; the concrete parameters drawn for each sample are columns.")
