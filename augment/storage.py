@@ -177,6 +177,8 @@ class Store:
         self.engine = create_engine(self.url)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
+        import augment.rounds  # noqa: F401  (its tables live on Base; imported here: no cycle)
+
         Base.metadata.create_all(self.engine)
 
     # --- media ------------------------------------------------------------------------
