@@ -111,7 +111,8 @@ class Recipe:
                 seen += 1
                 if seen == occurrence and param in cfg.settings:
                     return i, param
-        raise ParameterError(f"recipe has no parameter {key!r}")
+        count = sum(cfg.step == step for cfg in self.steps)
+        raise ParameterError(f"recipe has no parameter {key!r} (it has {count} {step} step(s))")
 
     def setting(self, key: str) -> Any:
         i, param = self.step_index(key)

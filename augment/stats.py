@@ -1,0 +1,559 @@
+"""How the answers depend on the parameters: shares with intervals, logistic fits, suggestions.
+
+A recipe draws each ranged parameter anew for every sample, so the reviews of one recipe cover
+its range. This module turns them into evidence about the parameter::
+
+    effect = parameter_effect(store.reviews(recipe_ids=[rid]), "background_noise.snr_db")
+    effect.crossings["clear"][0.5]          # the SNR at which half the samples are still clear
+    new = suggest_range(effect, [0, 20])    # the part of 0..20 dB where >= 80% are accepted
+    recipe2 = suggested_recipe(recipe, "background_noise.snr_db", new)
+
+Keys name a step's parameter as ``<step>.<param>`` for the first occurrence of the step in a
+recipe and ``<step>#2.<param>`` for the second, as the CSV export does.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from scipy.special import expit, logit
+from scipy.stats import norm
+
+from augment.errors import ParameterError
+from augment.recipe import Recipe
+from augment.steps import STEPS
+from augment.steps.base import Param
+
+#: The answers :func:`parameter_effect` models; ``both`` is clear *and* realistic (an accept).
+ANSWERS = ("clear", "realistic", "both")
+#: Drawn values that are not settings of the recipe (where a noise starts, a synthetic room's
+#: seed); they vary from sample to sample but say nothing about the recipe's ranges.
+SKIP_PARAMS = frozenset({"step", "offset_s", "ir_seed"})
+#: Ridge penalty of :func:`fit_logistic`, on the coefficients of the standardised parameter.
+RIDGE = 1e-3
+#: The shares :func:`parameter_effect` reports crossings for.
+CROSSING_LEVELS = (0.5, 0.8)
+
+_KEY = re.compile(r"^(?P<step>[a-z_]+)(?:#(?P<occ>[1-9][0-9]*))?\.(?P<param>[a-z0-9_]+)$")
+
+
+# --- shares -------------------------------------------------------------------------------
+def _z(level: float, what: str = "level") -> float:
+    if isinstance(level, bool) or not isinstance(level, (int, float)) or not 0 < level < 1:
+        raise ParameterError(f"{what}={level!r} must be a number between 0 and 1 (exclusive)")
+    return float(norm.ppf(0.5 + level / 2.0))
+
+
+def _whole(name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise ParameterError(f"{name}={value!r} must be a whole number")
+    return int(value)
+
+
+def wilson_interval(successes: int, n: int, *, confidence: float = 0.95) -> tuple[float, float]:
+    """The Wilson score interval of a share ``successes / n``.
+
+    Unlike the normal-approximation interval it stays inside [0, 1] and is sensible for 0/n and
+    n/n. With no trials at all it is the whole of ``(0.0, 1.0)``.
+    """
+    k = _whole("successes", successes)
+    n = _whole("n", n)
+    z = _z(confidence, "confidence")
+    if n < 0:
+        raise ParameterError(f"n={n} must not be negative")
+    if not 0 <= k <= n:
+        raise ParameterError(f"successes={k} must be between 0 and n={n}")
+    if n == 0:
+        return 0.0, 1.0
+    p = k / n
+    z2n = z * z / n
+    centre = (p + z2n / 2.0) / (1.0 + z2n)
+    half = z / (1.0 + z2n) * math.sqrt(p * (1.0 - p) / n + z2n / (4.0 * n))
+    lo = 0.0 if k == 0 else max(0.0, centre - half)
+    hi = 1.0 if k == n else min(1.0, centre + half)
+    return lo, hi
+
+
+# --- logistic regression ------------------------------------------------------------------
+def _scalar_or_array(values: np.ndarray, like: Any) -> float | np.ndarray:
+    return float(values) if np.ndim(like) == 0 else values
+
+
+@dataclass(frozen=True)
+class LogisticFit:
+    """``p(x) = sigmoid(intercept + slope * x)`` with the covariance of the two coefficients.
+
+    ``cov`` is the inverse of the (penalised) Hessian of the negative log-likelihood at the fit,
+    in the order (intercept, slope). ``x_min``/``x_max`` is the range the data covered: outside
+    it every figure is an extrapolation.
+    """
+
+    intercept: float
+    slope: float
+    cov: np.ndarray = field(repr=False, compare=False)
+    n: int
+    x_min: float
+    x_max: float
+
+    def _eta_se(self, x: Any) -> tuple[np.ndarray, np.ndarray]:
+        x = np.asarray(x, dtype=float)
+        eta = self.intercept + self.slope * x
+        var = self.cov[0, 0] + 2.0 * x * self.cov[0, 1] + x * x * self.cov[1, 1]
+        return eta, np.sqrt(np.maximum(var, 0.0))
+
+    def predict(self, x: Any) -> float | np.ndarray:
+        """The fitted share at ``x`` (a float for a number, an array for an array)."""
+        eta = self.intercept + self.slope * np.asarray(x, dtype=float)
+        return _scalar_or_array(expit(eta), x)
+
+    def band(self, x: Any, *, level: float = 0.95) -> tuple[Any, Any]:
+        """Pointwise confidence band ``(lo, hi)`` of the fitted share at ``x``.
+
+        Delta method on the logit scale (``se(a + b x)`` from ``cov``), then mapped through the
+        sigmoid, so the band stays inside [0, 1] and is asymmetric near its ends.
+        """
+        z = _z(level)
+        eta, se = self._eta_se(x)
+        return _scalar_or_array(expit(eta - z * se), x), _scalar_or_array(expit(eta + z * se), x)
+
+    def _flat(self) -> bool:
+        # "~0": the fitted logit changes by less than 1e-9 across the data's range.
+        return abs(self.slope) * max(self.x_max - self.x_min, 1e-300) < 1e-9
+
+    def crossing(self, p: float) -> float | None:
+        """The ``x`` where the fitted share equals ``p`` (maybe outside the data); None if flat."""
+        target = float(logit(_share(p)))
+        if self._flat():
+            return None
+        return (target - self.intercept) / self.slope
+
+    def crossing_interval(self, p: float, *, level: float = 0.95) -> tuple[float, float] | None:
+        """Fieller confidence interval of :meth:`crossing`.
+
+        The crossing is a ratio, ``(logit(p) - a) / b``; Fieller's interval is the set of ``x``
+        where ``a + b x - logit(p)`` is not significantly different from 0, i.e. the roots of
+        ``(a + b x - L)^2 = z^2 var(a + b x)``. It is asymmetric where it should be, and it is
+        unbounded when the slope itself is not significantly different from 0; then this returns
+        None (as it does for a flat fit).
+        """
+        target = float(logit(_share(p)))
+        z = _z(level)
+        if self._flat():
+            return None
+        (vaa, vab), (_, vbb) = self.cov
+        d = self.intercept - target
+        b = self.slope
+        qa = b * b - z * z * vbb
+        qb = 2.0 * (d * b - z * z * vab)
+        qc = d * d - z * z * vaa
+        if qa <= 0:
+            return None
+        disc = qb * qb - 4.0 * qa * qc
+        root = math.sqrt(max(disc, 0.0))
+        lo, hi = (-qb - root) / (2.0 * qa), (-qb + root) / (2.0 * qa)
+        return float(lo), float(hi)
+
+
+def _share(p: Any) -> float:
+    if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 < p < 1:
+        raise ParameterError(f"p={p!r} must be a share between 0 and 1 (exclusive)")
+    return float(p)
+
+
+def fit_logistic(x: Any, y: Any, *, ridge: float = RIDGE) -> LogisticFit:
+    """Logistic regression of a yes/no answer ``y`` on one number ``x``, with uncertainty.
+
+    Newton's method (IRLS) with step halving, written out in numpy: scikit-learn's
+    ``LogisticRegression`` gives no coefficient covariance and statsmodels is not a dependency.
+
+    ``x`` is standardised internally and a ridge penalty ``ridge / 2 * (a^2 + b^2)`` is put on
+    the standardised intercept and slope. It is tiny (1e-3 against a Hessian of order
+    ``n / 4``), so it changes ordinary fits by far less than their standard error, but it keeps
+    the fit finite when the answers are perfectly separated by ``x`` (all "no" below some value,
+    all "yes" above) or all the same, where the maximum-likelihood slope or intercept would be
+    infinite. ``cov`` is the inverse of the penalised Hessian; for separated data it is large,
+    as it should be.
+
+    Needs at least 3 points and 2 distinct ``x`` values; ``y`` must be booleans or 0/1.
+    """
+    xa = np.asarray(x, dtype=float).ravel()
+    ya_raw = np.asarray(y).ravel()
+    if xa.size != ya_raw.size:
+        raise ParameterError(f"x has {xa.size} values but y has {ya_raw.size}")
+    if not np.all(np.isfinite(xa)):
+        raise ParameterError("x must hold finite numbers only (drop the NaN/Inf rows first)")
+    try:
+        ya = ya_raw.astype(float)
+    except (TypeError, ValueError):
+        ya = np.full(ya_raw.shape, np.nan)
+    binary = (ya == 0) | (ya == 1)
+    if not np.all(binary):
+        bad = ya_raw[~binary][0]
+        bad = bad.item() if isinstance(bad, np.generic) else bad
+        raise ParameterError(f"y={bad!r} is not a yes/no answer (use booleans or 0/1)")
+    if xa.size < 3:
+        raise ParameterError(f"a logistic fit needs at least 3 answers, got {xa.size}")
+    if np.unique(xa).size < 2:
+        raise ParameterError(
+            f"a logistic fit needs at least 2 distinct x values, all {xa.size} are {xa[0]:g}"
+        )
+    if isinstance(ridge, bool) or not isinstance(ridge, (int, float)) or not ridge > 0:
+        raise ParameterError(f"ridge={ridge!r} must be a positive number")
+
+    centre, scale = float(xa.mean()), float(xa.std())
+    design = np.column_stack([np.ones_like(xa), (xa - centre) / scale])
+    penalty = float(ridge) * np.eye(2)
+
+    def objective(beta: np.ndarray) -> float:
+        eta = design @ beta
+        return float(np.sum(np.logaddexp(0.0, eta) - ya * eta) + 0.5 * beta @ penalty @ beta)
+
+    beta = np.zeros(2)
+    value = objective(beta)
+    for _ in range(200):
+        p = expit(design @ beta)
+        grad = design.T @ (p - ya) + penalty @ beta
+        hess = design.T @ (design * (p * (1.0 - p))[:, None]) + penalty
+        step = np.linalg.solve(hess, grad)
+        t = 1.0
+        while t >= 1e-10:
+            candidate = beta - t * step
+            new_value = objective(candidate)
+            if new_value <= value:
+                break
+            t /= 2.0
+        else:
+            break  # no step lowers the objective: at the optimum, to rounding
+        beta, value = candidate, new_value
+        if np.max(np.abs(t * step)) < 1e-10:
+            break
+    p = expit(design @ beta)
+    hess = design.T @ (design * (p * (1.0 - p))[:, None]) + penalty
+    cov_std = np.linalg.inv(hess)
+    # Back to the units of x: (intercept, slope) = T @ (a, b).
+    to_x = np.array([[1.0, -centre / scale], [0.0, 1.0 / scale]])
+    intercept, slope = to_x @ beta
+    cov = to_x @ cov_std @ to_x.T
+    cov = (cov + cov.T) / 2.0
+    cov.setflags(write=False)
+    return LogisticFit(
+        intercept=float(intercept),
+        slope=float(slope),
+        cov=cov,
+        n=int(xa.size),
+        x_min=float(xa.min()),
+        x_max=float(xa.max()),
+    )
+
+
+# --- parameters in reviews ----------------------------------------------------------------
+def _is_number(v: Any) -> bool:
+    return (
+        not isinstance(v, bool)
+        and isinstance(v, (int, float, np.integer, np.floating))
+        and math.isfinite(float(v))
+    )
+
+
+def _numeric_params(review: dict[str, Any]) -> dict[str, float]:
+    """``{"<step>.<param>": value}`` of one review's drawn numbers (``<step>#2`` for repeats)."""
+    out: dict[str, float] = {}
+    seen: dict[str, int] = {}
+    for p in review.get("params") or []:
+        step = p.get("step", "?")
+        n = seen.get(step, 0)
+        seen[step] = n + 1
+        prefix = step if n == 0 else f"{step}#{n + 1}"
+        for k, v in p.items():
+            if k not in SKIP_PARAMS and _is_number(v):
+                out[f"{prefix}.{k}"] = float(v)
+    return out
+
+
+def varied_parameters(reviews: Sequence[dict[str, Any]]) -> dict[str, np.ndarray]:
+    """The numeric parameters that vary across ``reviews``, one array per key, aligned with them.
+
+    Keys are ``<step>.<param>`` (``<step>#2.<param>`` for a step's second occurrence); a review
+    without the parameter has NaN. Drawn values that are not settings (``offset_s``,
+    ``ir_seed``) and non-numbers (noise names, hashes, the room) are left out, and so is every
+    parameter with a single distinct value.
+    """
+    rows = [_numeric_params(r) for r in reviews]
+    keys: dict[str, None] = {}
+    for row in rows:
+        keys.update(dict.fromkeys(row))
+    out: dict[str, np.ndarray] = {}
+    for key in keys:
+        values = np.array([row.get(key, np.nan) for row in rows], dtype=float)
+        if np.unique(values[~np.isnan(values)]).size > 1:
+            out[key] = values
+    return out
+
+
+# --- the effect of one parameter ----------------------------------------------------------
+@dataclass(frozen=True)
+class BinnedShare:
+    """The observed share of "yes" among the reviews whose value falls in one bin."""
+
+    centre: float  # mean x of the reviews in the bin (where to plot the point)
+    low: float  # smallest x in the bin
+    high: float  # largest x in the bin
+    n: int
+    successes: int
+    share: float
+    ci_low: float  # Wilson interval of the share
+    ci_high: float
+
+
+@dataclass(frozen=True, eq=False)
+class ParameterEffect:
+    """How the answers depend on one parameter, over the reviews that have it.
+
+    ``answers``, ``fits``, ``bins`` and ``crossings`` are keyed by ``"clear"``, ``"realistic"``
+    and ``"both"``; ``crossings[answer][p]`` is the value where the fitted share is ``p`` (for
+    ``p`` in 0.5 and 0.8), None if the fit does not reach ``p`` within the observed range.
+    """
+
+    key: str
+    x: np.ndarray = field(repr=False)
+    answers: dict[str, np.ndarray] = field(repr=False)
+    fits: dict[str, LogisticFit | None]
+    bins: dict[str, tuple[BinnedShare, ...]] = field(repr=False)
+    crossings: dict[str, dict[float, float | None]]
+
+    @property
+    def n(self) -> int:
+        return int(self.x.size)
+
+    @property
+    def clear(self) -> np.ndarray:
+        return self.answers["clear"]
+
+    @property
+    def realistic(self) -> np.ndarray:
+        return self.answers["realistic"]
+
+    @property
+    def both(self) -> np.ndarray:
+        return self.answers["both"]
+
+
+def _bin_index(x: np.ndarray, bins: int) -> np.ndarray:
+    """Bin numbers 0..k-1: one bin per value when there are few, else quantile bins."""
+    values = np.unique(x)
+    if values.size <= bins:
+        return np.searchsorted(values, x)
+    edges = np.unique(np.quantile(x, np.linspace(0.0, 1.0, bins + 1)))
+    return np.clip(np.searchsorted(edges, x, side="right") - 1, 0, edges.size - 2)
+
+
+def binned_shares(
+    x: Any, y: Any, *, bins: int = 8, min_per_bin: int = 5, confidence: float = 0.95
+) -> tuple[BinnedShare, ...]:
+    """Observed shares of ``y`` in up to ``bins`` quantile bins of ``x`` (for plotting).
+
+    Fewer bins are used when there are few points (about ``min_per_bin`` per bin), and one bin
+    per distinct value when ``x`` takes only a few values.
+    """
+    xa = np.asarray(x, dtype=float).ravel()
+    ya = np.asarray(y, dtype=bool).ravel()
+    if xa.size != ya.size:
+        raise ParameterError(f"x has {xa.size} values but y has {ya.size}")
+    if _whole("bins", bins) < 1 or _whole("min_per_bin", min_per_bin) < 1:
+        raise ParameterError(f"bins={bins} and min_per_bin={min_per_bin} must be at least 1")
+    if xa.size == 0:
+        return ()
+    k = max(1, min(bins, xa.size // min_per_bin))
+    index = _bin_index(xa, k)
+    out = []
+    for i in np.unique(index):
+        sel = index == i
+        n, hits = int(sel.sum()), int(ya[sel].sum())
+        lo, hi = wilson_interval(hits, n, confidence=confidence)
+        out.append(
+            BinnedShare(
+                centre=float(xa[sel].mean()),
+                low=float(xa[sel].min()),
+                high=float(xa[sel].max()),
+                n=n,
+                successes=hits,
+                share=hits / n,
+                ci_low=lo,
+                ci_high=hi,
+            )
+        )
+    return tuple(out)
+
+
+def _answer(review: dict[str, Any], name: str) -> bool | None:
+    v = review.get(name)
+    return None if v is None else bool(v)
+
+
+def parameter_effect(
+    reviews: Iterable[dict[str, Any]], key: str, *, bins: int = 8
+) -> ParameterEffect:
+    """The answers against the parameter ``key`` (e.g. ``"background_noise.snr_db"``).
+
+    Uses the reviews that have a value for ``key`` and both answers. Each answer (``clear``,
+    ``realistic``, ``both``) gets a logistic fit (None with fewer than 3 such reviews or a single
+    distinct value), observed shares in up to ``bins`` quantile bins, and its 50% and 80%
+    crossings inside the observed range.
+    """
+    if not isinstance(key, str) or not _KEY.match(key):
+        raise ParameterError(f"key={key!r} is not '<step>.<param>' or '<step>#2.<param>'")
+    xs, answers = [], {name: [] for name in ANSWERS}
+    found = False
+    for r in reviews:
+        value = _numeric_params(r).get(key)
+        found = found or value is not None
+        clear, realistic = _answer(r, "clear"), _answer(r, "realistic")
+        if value is None or clear is None or realistic is None:
+            continue
+        xs.append(value)
+        answers["clear"].append(clear)
+        answers["realistic"].append(realistic)
+        answers["both"].append(clear and realistic)
+    if not found:
+        raise ParameterError(f"no review has a numeric value for {key!r}")
+    x = np.array(xs, dtype=float)
+    arrays = {name: np.array(v, dtype=bool) for name, v in answers.items()}
+    fits: dict[str, LogisticFit | None] = {}
+    crossings: dict[str, dict[float, float | None]] = {}
+    for name, y in arrays.items():
+        try:
+            fit: LogisticFit | None = fit_logistic(x, y)
+        except ParameterError:
+            fit = None
+        fits[name] = fit
+        crossings[name] = {p: _crossing_in_range(fit, p) for p in CROSSING_LEVELS}
+    bins_out = {name: binned_shares(x, y, bins=bins) for name, y in arrays.items()}
+    for a in (x, *arrays.values()):
+        a.setflags(write=False)
+    return ParameterEffect(key, x, arrays, fits, bins_out, crossings)
+
+
+def _crossing_in_range(fit: LogisticFit | None, p: float) -> float | None:
+    if fit is None:
+        return None
+    c = fit.crossing(p)
+    return c if c is not None and fit.x_min <= c <= fit.x_max else None
+
+
+# --- suggestions ------------------------------------------------------------------------------
+def _parse_key(key: str) -> tuple[str, int, Param]:
+    """``"background_noise#2.snr_db"`` -> ``("background_noise", 1, Param(snr_db))``."""
+    m = _KEY.match(key) if isinstance(key, str) else None
+    if m is None:
+        raise ParameterError(f"key={key!r} is not '<step>.<param>' or '<step>#2.<param>'")
+    step, param = m["step"], m["param"]
+    if step not in STEPS:
+        raise ParameterError(f"key={key!r}: unknown step {step!r} (known: {', '.join(STEPS)})")
+    try:
+        spec = STEPS[step].param(param)
+    except KeyError:
+        raise ParameterError(f"key={key!r}: {step} has no parameter {param!r}") from None
+    if not isinstance(spec, Param):
+        raise ParameterError(f"key={key!r}: {step}.{param} is a choice, not a number")
+    return step, int(m["occ"] or 1) - 1, spec
+
+
+def _range(value: Any, what: str) -> tuple[float, float]:
+    if (
+        isinstance(value, (list, tuple, np.ndarray))
+        and len(value) == 2
+        and all(_is_number(v) for v in value)
+    ):
+        lo, hi = (float(v) for v in value)
+    elif _is_number(value):
+        lo = hi = float(value)
+    else:
+        raise ParameterError(f"{what}={value!r} must be a number or [low, high]")
+    if lo > hi:
+        raise ParameterError(f"{what}=[{lo:g}, {hi:g}]: low is above high")
+    return lo, hi
+
+
+def _tidy(v: float, step: float) -> float:
+    decimals = max(0, -math.floor(math.log10(step))) + 3
+    return float(round(v, decimals))
+
+
+def suggest_range(
+    effect: ParameterEffect,
+    current: float | Sequence[float],
+    *,
+    target: float = 0.8,
+    answer: str = "both",
+    grid: int = 1001,
+) -> tuple[float, float] | None:
+    """The part of the ``current`` range where the fitted share of ``answer`` is >= ``target``.
+
+    By default the share of accepts (clear *and* realistic). Evaluated on ``grid`` points from
+    low to high, so it works for rising and falling fits alike; None if no point qualifies.
+    Ends inside the range are rounded inwards to the parameter's slider step (0.5 dB for
+    ``snr_db``; 0.1 for an unknown key), ends at the range's edge are kept as they are. The fit
+    is a point estimate: with few reviews, look at ``effect.fits[answer].band`` too.
+    """
+    if answer not in ANSWERS:
+        raise ParameterError(f"answer={answer!r} is not one of {', '.join(ANSWERS)}")
+    _share(target)
+    if _whole("grid", grid) < 2:
+        raise ParameterError(f"grid={grid} must be at least 2")
+    lo, hi = _range(current, "current")
+    fit = effect.fits.get(answer)
+    if fit is None:
+        raise ParameterError(
+            f"no fit of {answer!r} for {effect.key}: it needs at least 3 reviews and 2 distinct "
+            f"values (have {effect.n} reviews)"
+        )
+    xs = np.linspace(lo, hi, grid)
+    ok = np.asarray(fit.predict(xs)) >= target
+    if not ok.any():
+        return None
+    first, last = int(np.argmax(ok)), int(grid - 1 - np.argmax(ok[::-1]))
+    try:
+        step = float(_parse_key(effect.key)[2].step)
+    except ParameterError:
+        step = 0.1
+    new_lo = lo if first == 0 else math.ceil(xs[first] / step - 1e-9) * step
+    new_hi = hi if last == grid - 1 else math.floor(xs[last] / step + 1e-9) * step
+    if new_lo > new_hi:  # the qualifying part is narrower than one step: round to nearest
+        new_lo = new_hi = min(max(round(xs[first] / step) * step, lo), hi)
+    return _tidy(new_lo, step), _tidy(new_hi, step)
+
+
+def suggested_recipe(recipe: Recipe, key: str, new_range: float | Sequence[float]) -> Recipe:
+    """A copy of ``recipe`` with the range of ``key``'s parameter replaced by ``new_range``.
+
+    ``key`` is ``<step>.<param>`` (the step's first occurrence) or ``<step>#2.<param>`` (the
+    second). The name gets the new range appended (replacing an earlier such suffix for the
+    same parameter); the id follows from the new steps.
+    """
+    _, _, spec = _parse_key(key)
+    if new_range is None:
+        raise ParameterError(f"no range to put into {key}: nothing qualified")
+    lo, hi = _range(new_range, "new_range")
+    base = re.sub(rf"\s*\({re.escape(spec.name)} [^()]*\)$", "", recipe.name)
+    text = f"{lo:g}" if lo == hi else f"{lo:g}..{hi:g}"
+    return recipe.with_setting(key, [lo, hi], name=f"{base} ({spec.name} {text})".strip())
+
+
+__all__ = [
+    "ANSWERS",
+    "BinnedShare",
+    "LogisticFit",
+    "ParameterEffect",
+    "binned_shares",
+    "fit_logistic",
+    "parameter_effect",
+    "suggest_range",
+    "suggested_recipe",
+    "varied_parameters",
+    "wilson_interval",
+]
