@@ -224,3 +224,49 @@ __all__ = [
     "majority_agreement",
     "to_triples",
 ]
+
+
+ITEMS = ("verdict", "realistic", "clear")
+
+
+def sample_key(review: dict[str, Any]) -> Hashable:
+    """What makes two reviews ratings of the *same* sample (the unit for agreement).
+
+    A round sample is one unit whoever hears it; elsewhere a sample is the rendered recipe, the
+    seed and the inputs (the same settings heard twice are the same sound).
+    """
+    inputs = review.get("inputs") or {}
+    if inputs.get("round_sample") is not None:
+        return ("round", inputs["round_sample"])
+    return (
+        "sample",
+        review.get("recipe_json"),
+        review.get("seed"),
+        review.get("clip_hash"),
+        review.get("noise_hash"),
+    )
+
+
+def review_agreement(reviews: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """Krippendorff's alpha on the verdict and each checklist item, over review dicts.
+
+    Units are samples (:func:`sample_key`), coders are reviewers. Returns ``alpha`` (item ->
+    alpha or None when undefined), ``units_rated_twice`` (units with two or more reviewers),
+    ``ratings`` and ``majority`` (reviewer -> share of their verdicts that match the others'
+    majority, where defined).
+    """
+    reviews = list(reviews)
+    alpha: dict[str, float | None] = {}
+    for item in ITEMS:
+        value = krippendorff_alpha([(sample_key(r), r["reviewer"], r[item]) for r in reviews])
+        alpha[item] = value if np.isfinite(value) else None
+    raters: dict[Hashable, set] = {}
+    for r in reviews:
+        raters.setdefault(sample_key(r), set()).add(r["reviewer"])
+    majority = majority_agreement([(sample_key(r), r["reviewer"], r["verdict"]) for r in reviews])
+    return {
+        "alpha": alpha,
+        "units_rated_twice": sum(len(v) >= 2 for v in raters.values()),
+        "ratings": len(reviews),
+        "majority": {k: v for k, v in majority.items() if np.isfinite(v)},
+    }

@@ -856,3 +856,20 @@ __all__ = [
     "round_results",
     "round_samples",
 ]
+
+
+def flagged_review_ids(store: Store) -> set[int]:
+    """Ids of the reviews given by labelers whom a round's attention checks flagged.
+
+    The Recipes page can leave them out of the recipe statistics.
+    """
+    ids: set[int] = set()
+    for info in list_rounds(store):
+        flagged = set(excluded_labelers(store, info.token))
+        if flagged:
+            ids |= {
+                int(a["review_id"])
+                for a in round_answers(store, info.token)
+                if a["labeler"] in flagged and a.get("review_id") is not None
+            }
+    return ids

@@ -316,8 +316,11 @@ class Store:
             row.status, row.status_reason = status, reason.strip()
             row.status_by, row.status_at = by.strip(), _now()
 
-    def recipe_rows(self) -> list[dict[str, Any]]:
-        """Every recipe with its review statistics, aggregated in SQL (fast for many reviews)."""
+    def recipe_rows(self, *, exclude_ids: set[int] | None = None) -> list[dict[str, Any]]:
+        """Every recipe with its review statistics, aggregated in SQL (fast for many reviews).
+
+        ``exclude_ids`` leaves those reviews out (e.g. labelers flagged by attention checks).
+        """
         as_int = lambda cond: func.sum(func.cast(cond, Integer))  # noqa: E731
         stats = (
             select(
@@ -331,6 +334,7 @@ class Store:
                 as_int(ReviewRow.model_poor != "unknown").label("poor_n"),
                 func.max(ReviewRow.created_at).label("last"),
             )
+            .where(ReviewRow.id.not_in(sorted(exclude_ids or ())))
             .group_by(ReviewRow.recipe_id)
             .subquery()
         )

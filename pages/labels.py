@@ -40,7 +40,7 @@ st.dataframe(
     hide_index=True,
     width="stretch",
     column_config={
-        "recipe_id": st.column_config.TextColumn("id", width="small"),
+        "recipe_id": st.column_config.TextColumn("id"),
         "accept_pct": st.column_config.ProgressColumn(
             "accept %", min_value=0, max_value=100, format="%.0f%%"
         ),
@@ -54,8 +54,8 @@ if not reviews:
     st.stop()
 columns, rows = review_rows(reviews)
 st.dataframe(rows, hide_index=True, width="stretch", column_order=columns, key="reviews_table")
-d1, d2, _ = st.columns([1, 1, 3])
-d1.download_button(
+downloads = st.container(horizontal=True)
+downloads.download_button(
     "Download CSV",
     reviews_csv(reviews),
     file_name="augcheck_reviews.csv",
@@ -63,7 +63,7 @@ d1.download_button(
     icon=":material/download:",
     key="download_csv",
 )
-d2.download_button(
+downloads.download_button(
     "Download Parquet",
     reviews_parquet(reviews),
     file_name="augcheck_reviews.parquet",

@@ -2,17 +2,39 @@
 
 from __future__ import annotations
 
+import numpy as np
 import streamlit as st
 
+from augment.agreement import WHY_ALPHA, review_agreement
 from augment.errors import AugcheckError
+from augment.exporters import to_audiomentations_code
+from augment.plots import effect_png
 from augment.recipe import Recipe
+from augment.rounds import flagged_review_ids
+from augment.stats import (
+    parameter_effect,
+    suggest_range,
+    suggested_recipe,
+    varied_parameters,
+    wilson_interval,
+)
 from augment.storage import STATUSES
-from pages._common import get_store, reviewer
+from pages._common import get_store, media_by_hash, reviewer
 
 ss = st.session_state
 st.title("Recipes")
 store = get_store()
-rows = store.recipe_rows()
+flagged = flagged_review_ids(store)
+leave_out = st.toggle(
+    f"Leave out labelers flagged by attention checks ({len(flagged)} reviews)",
+    value=True,
+    key="leave_out_flagged",
+    disabled=not flagged,
+    help="Review rounds hide known-good and known-bad samples among the others; labelers "
+    "below the round's accuracy threshold are flagged.",
+)
+excluded = flagged if leave_out else set()
+rows = store.recipe_rows(exclude_ids=excluded)
 if not rows:
     st.info(
         "No recipes yet. Tune one in the **Studio** and save a label (a recipe is stored with its "
@@ -20,6 +42,10 @@ if not rows:
         icon=":material/menu_book:",
     )
     st.stop()
+
+
+def fmt_range(v) -> str:
+    return f"{v[0]:g} .. {v[1]:g}" if isinstance(v, list) else f"{v:g}"
 
 
 def pct(k: int, n: int) -> float | None:
@@ -32,8 +58,6 @@ def summary_of(recipe_json: str) -> str:
 
 
 def wilson_text(k: int, n: int) -> str:
-    from augment.stats import wilson_interval
-
     if not n:
         return ""
     lo, hi = wilson_interval(k, n)
@@ -102,10 +126,12 @@ with c1.form(f"rename_{pick}", border=True):
             st.toast(f"Renamed to {new_name}")
             st.rerun()
 with c2.form(f"status_{pick}", border=True):
-    status = st.selectbox("Status", STATUSES, index=STATUSES.index(row["status"]),
-                          key=f"status_pick_{pick}")
-    reason = st.text_input("Reason", key=f"status_reason_{pick}",
-                           placeholder="e.g. 40 reviews, 85% accepted")
+    status = st.selectbox(
+        "Status", STATUSES, index=STATUSES.index(row["status"]), key=f"status_pick_{pick}"
+    )
+    reason = st.text_input(
+        "Reason", key=f"status_reason_{pick}", placeholder="e.g. 40 reviews, 85% accepted"
+    )
     if st.form_submit_button("Set status", key=f"status_go_{pick}"):
         try:
             store.set_recipe_status(pick, status, reason=reason, by=reviewer())
@@ -124,16 +150,175 @@ b1, b2, b3 = st.columns(3)
 if b1.button("Open in the Studio", key="open_in_studio", icon=":material/tune:"):
     ss["open_recipe"] = recipe.to_json()
     st.switch_page("pages/studio.py")
-b2.download_button("Recipe JSON", recipe.to_json(with_id=True), file_name=f"{pick}.json",
-                   mime="application/json", key="dl_json", icon=":material/download:")
-try:
-    from augment.exporters import to_audiomentations_code
-
-    code = to_audiomentations_code(recipe)
-except ImportError:
-    code = None
+b2.download_button(
+    "Recipe JSON",
+    recipe.to_json(with_id=True),
+    file_name=f"{pick}.json",
+    mime="application/json",
+    key="dl_json",
+    icon=":material/download:",
+)
+code = to_audiomentations_code(recipe)
 if code:
-    b3.download_button("audiomentations code", code, file_name=f"augment_{pick}.py",
-                       mime="text/x-python", key="dl_code", icon=":material/code:")
+    b3.download_button(
+        "audiomentations code",
+        code,
+        file_name=f"augment_{pick}.py",
+        mime="text/x-python",
+        key="dl_code",
+        icon=":material/code:",
+    )
     with st.expander("Training config: audiomentations code"):
         st.code(code, language="python")
+
+
+# --- what the labels say ------------------------------------------------------------------
+st.subheader("What the labels say")
+reviews = [r for r in store.reviews(recipe_ids=[pick]) if r["id"] not in excluded]
+if not reviews:
+    st.info(
+        "No reviews of this recipe yet. Open it in the Studio and save a few labels, or run a "
+        "threshold sweep from the Studio.",
+        icon=":material/hearing:",
+    )
+    st.stop()
+
+names = {h: m.name for h, m in media_by_hash().items()}
+clips = sorted({r["clip_hash"] for r in reviews})
+noises = sorted({r["noise_hash"] for r in reviews if r["noise_hash"]})
+f1, f2 = st.columns(2)
+clip_pick = f1.selectbox(
+    "Clip",
+    ["all", *clips],
+    key=f"fit_clip_{pick}",
+    format_func=lambda h: "all clips" if h == "all" else names.get(h, h[:12]),
+)
+noise_pick = f2.selectbox(
+    "Noise",
+    ["all", *noises],
+    key=f"fit_noise_{pick}",
+    format_func=lambda h: "all noises" if h == "all" else names.get(h, h[:12]),
+)
+chosen = [
+    r
+    for r in reviews
+    if (clip_pick == "all" or r["clip_hash"] == clip_pick)
+    and (noise_pick == "all" or r["noise_hash"] == noise_pick)
+]
+agreement = review_agreement(chosen)
+a = agreement["alpha"]
+g1, g2, g3, g4 = st.columns(4)
+g1.metric("Reviews", len(chosen))
+for col, item in ((g2, "verdict"), (g3, "realistic"), (g4, "clear")):
+    col.metric(f"Agreement α ({item})", "n/a" if a[item] is None else f"{a[item]:.2f}")
+st.caption(
+    f"Krippendorff's alpha over {agreement['units_rated_twice']} samples heard by two or more "
+    f"reviewers (1 = full agreement, 0 = chance). {WHY_ALPHA}"
+)
+if agreement["majority"]:
+    with st.expander("Each reviewer's agreement with the majority"):
+        st.dataframe(
+            [
+                {"reviewer": k, "agrees with majority": round(v, 3)}
+                for k, v in sorted(agreement["majority"].items())
+            ],
+            hide_index=True,
+        )
+
+varied = varied_parameters(chosen)
+if not varied:
+    st.info(
+        "No parameter varied across these reviews, so there is nothing to fit. Use ranges "
+        "(the *range* toggle in the Studio) or a threshold sweep to learn where answers change."
+    )
+    st.stop()
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def effect_view(review_key: tuple, key: str, _chosen: list) -> tuple[bytes, list, object]:
+    effect = parameter_effect(_chosen, key)
+    grid = np.linspace(float(np.nanmin(effect.x)), float(np.nanmax(effect.x)), 200)
+    curves, points = {}, {}
+    for item in ("clear", "realistic"):
+        fit = effect.fits.get(item)
+        if fit is not None:
+            lo, hi = fit.band(grid)
+            curves[item] = (grid, fit.predict(grid), lo, hi)
+        bins = effect.bins.get(item) or ()
+        if bins:
+            points[item] = tuple(
+                np.array([getattr(b, f) for b in bins])
+                for f in ("centre", "share", "ci_low", "ci_high")
+            )
+    marks = {
+        "clear 50%": effect.crossings["clear"].get(0.5),
+        "clear 80%": effect.crossings["clear"].get(0.8),
+    }
+    png = effect_png(
+        xlabel=key, curves=curves, points=points, marks=marks, title=f"{key}: {effect.n} reviews"
+    )
+    table = [
+        {
+            "answer": item,
+            "fitted 50% at": effect.crossings[item].get(0.5),
+            "fitted 80% at": effect.crossings[item].get(0.8),
+        }
+        for item in ("clear", "realistic", "both")
+    ]
+    return png, table, effect
+
+
+review_key = (pick, clip_pick, noise_pick, len(chosen), max(r["id"] for r in chosen))
+for key in varied:
+    with st.container(border=True):
+        try:
+            png, table, effect = effect_view(review_key, key, chosen)
+        except AugcheckError as exc:
+            st.warning(f"{key}: {exc}")
+            continue
+        left, right = st.columns([3, 2])
+        left.image(png, width="stretch")
+        right.dataframe(table, hide_index=True, key=f"crossings_{key}")
+        right.caption(
+            "Where the fitted share of 'yes' crosses 50% and 80% (blank: not within the "
+            "values heard). 'both' = clear and realistic."
+        )
+        try:
+            current = recipe.setting(key)
+        except AugcheckError:
+            current = None
+        if current is not None and right.button(
+            "Suggest a range", key=f"suggest_{key}", icon=":material/auto_fix_high:"
+        ):
+            try:
+                new_range = suggest_range(effect, current)
+            except AugcheckError as exc:
+                new_range, problem = None, str(exc)
+            else:
+                problem = "no part of the range reaches 80% clear and realistic"
+            if new_range is None:
+                ss[f"suggested_{key}"] = {"problem": problem}
+            else:
+                new = suggested_recipe(recipe, key, new_range)
+                store.save_recipe(new, parent_id=recipe.id)
+                ss[f"suggested_{key}"] = {
+                    "old": current,
+                    "new": list(new_range),
+                    "id": new.id,
+                    "name": new.name,
+                    "json": new.to_json(),
+                }
+        done = ss.get(f"suggested_{key}")
+        if done and "problem" in done:
+            st.warning(f"Cannot suggest a range for {key}: {done['problem']}.")
+        elif done:
+            o1, o2, o3 = st.columns([2, 2, 1], vertical_alignment="bottom")
+            o1.metric("Old range", fmt_range(done["old"]))
+            o2.metric("Suggested (>= 80% clear and realistic)", fmt_range(done["new"]))
+            if o3.button("Open it", key=f"open_suggested_{key}"):
+                ss["open_recipe"] = done["json"]
+                st.switch_page("pages/studio.py")
+            st.caption(
+                f"Saved as a new recipe: **{done['name']}** (`{done['id']}`); "
+                "the old one and its reviews stay."
+            )

@@ -380,9 +380,13 @@ if saved:
                 f"Saved review #{review_id}: {verdict} for {recipe.name}",
                 icon=":material/check_circle:",
             )
-            ss["last_saved"] = f"Saved review #{review_id}: **{verdict}** for recipe `{recipe.id}`."
-if ss.get("last_saved"):
-    st.success(ss["last_saved"], icon=":material/check_circle:")
+            ss["last_saved"] = (
+                (recipe.id, clip.hash, result["seed"]),
+                f"Saved review #{review_id}: **{verdict}** for {recipe.name} (`{recipe.id}`).",
+            )
+saved_for, saved_text = ss.get("last_saved") or (None, "")
+if saved_for == (recipe.id, clip.hash, result["seed"]):  # only while the same sample is shown
+    st.success(saved_text, icon=":material/check_circle:")
 
 # --- threshold sweep ----------------------------------------------------------------------
 st.subheader("Threshold sweep")

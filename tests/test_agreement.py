@@ -259,3 +259,40 @@ def test_to_triples_drops_missing():
 
 def test_why_alpha_text():
     assert "missing" in WHY_ALPHA and "Fleiss" in WHY_ALPHA and "\n" not in WHY_ALPHA
+
+
+def _review(unit, who, verdict, *, rnd=True):
+    inputs = {"round_sample": unit} if rnd else {}
+    return {
+        "inputs": inputs,
+        "recipe_json": "{}",
+        "seed": unit,
+        "clip_hash": "c",
+        "noise_hash": None,
+        "reviewer": who,
+        "verdict": verdict,
+        "realistic": verdict == "accept",
+        "clear": True,
+    }
+
+
+def test_review_agreement_matches_alpha_on_the_same_units():
+    from augment.agreement import krippendorff_alpha, review_agreement
+
+    data = [
+        (1, "a", "accept"),
+        (1, "b", "accept"),
+        (2, "a", "reject"),
+        (2, "b", "accept"),
+        (3, "a", "reject"),
+        (3, "b", "reject"),
+        (4, "a", "accept"),
+    ]
+    reviews = [_review(u, w, v) for u, w, v in data]
+    out = review_agreement(reviews)
+    assert out["alpha"]["verdict"] == pytest.approx(krippendorff_alpha(data))
+    assert out["alpha"]["clear"] is None  # everyone said clear: agreement undefined
+    assert out["units_rated_twice"] == 3 and out["ratings"] == 7
+    # studio reviews with the same seed, recipe and inputs are one unit too
+    studio = [_review(9, "a", "accept", rnd=False), _review(9, "b", "reject", rnd=False)]
+    assert review_agreement(studio)["units_rated_twice"] == 1

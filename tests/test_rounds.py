@@ -464,3 +464,46 @@ def test_round_results(lib):
     everyone = rounds.round_results(lib.store, info.token, exclude_flagged=False)
     assert everyone["excluded"] == []
     assert {r["recipe_id"]: r["answers"] for r in everyone["per_recipe"]}[NOISY.id] == 9
+
+
+def test_flagged_labelers_reviews_can_be_left_out_of_recipe_stats(lib):
+    """A labeler who fails every anchor is flagged; their reviews drop out of recipe_rows."""
+    store, recipe_id = lib.store, NOISY.id
+    info = make_round(
+        lib,
+        recipe_ids=[recipe_id],
+        samples_per_recipe=4,
+        anchor_share=0.5,
+        anchor_threshold=0.8,
+        seed=3,
+    )
+    for who, careless in (("good", False), ("careless", True)):
+        while True:
+            sample, _, _ = rounds.next_sample(store, info.token, who)
+            if sample is None:
+                break
+            if sample.kind == "clean":
+                ok = not careless
+                rounds.answer(
+                    store, info.token, who, sample.id, realistic=ok, clear=ok, model_poor="no"
+                )
+            elif sample.kind == "bad":
+                rounds.answer(
+                    store,
+                    info.token,
+                    who,
+                    sample.id,
+                    realistic=True,
+                    clear=careless,
+                    model_poor="no",
+                )
+            else:
+                rounds.answer(
+                    store, info.token, who, sample.id, realistic=True, clear=True, model_poor="no"
+                )
+    flagged = rounds.flagged_review_ids(store)
+    assert len(flagged) == 4  # the careless labeler's four recipe answers
+    all_rows = {r["id"]: r for r in store.recipe_rows()}
+    kept = {r["id"]: r for r in store.recipe_rows(exclude_ids=flagged)}
+    assert all_rows[recipe_id]["reviews"] == 8 and kept[recipe_id]["reviews"] == 4
+    assert kept[recipe_id]["reviewers"] == 1

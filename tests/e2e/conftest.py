@@ -125,6 +125,9 @@ def streamlit_app(tmp_path_factory) -> RunningApp:
         str(port),
         "--browser.gatherUsageStats",
         "false",
+        # a test server needs no source watching (and a busy 2-core machine no polling)
+        "--server.fileWatcherType",
+        "none",
     ]
     stdout_path, stderr_path = base / "streamlit.out", base / "streamlit.err"
     with open(stdout_path, "wb") as out, open(stderr_path, "wb") as err:
@@ -163,17 +166,23 @@ def streamlit_app(tmp_path_factory) -> RunningApp:
 
 
 @pytest.fixture(scope="session")
-def chromium_browser():
-    """The system Chromium, launched by Playwright's sync API (never downloaded)."""
+def require_chromium() -> Path:
+    """Skip without the system Chromium (fail under CI); used first, before the app starts."""
     if not CHROMIUM.exists():
         reason = f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
         if _in_ci():
             pytest.fail(reason, pytrace=False)
         pytest.skip(reason)
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def chromium_browser(require_chromium):
+    """The system Chromium, launched by Playwright's sync API (never downloaded)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = pw.chromium.launch(executable_path=str(require_chromium), args=CHROMIUM_ARGS)
         try:
             yield browser
         finally:
