@@ -28,6 +28,8 @@ page = st.navigation(
         st.Page("pages/studio.py", title="Studio", icon=":material/tune:", default=True),
         st.Page("pages/sweep.py", title="Sweep", icon=":material/linear_scale:"),
         st.Page("pages/recipes.py", title="Recipes", icon=":material/menu_book:"),
+        st.Page("pages/rounds.py", title="Rounds", icon=":material/groups:"),
+        st.Page("pages/review.py", title="Review", icon=":material/headphones:"),
         st.Page("pages/labels.py", title="Labels", icon=":material/fact_check:"),
         st.Page("pages/library.py", title="Library", icon=":material/library_music:"),
         st.Page("pages/import_recipe.py", title="Import", icon=":material/file_upload:"),

@@ -1,0 +1,145 @@
+"""Review: what a labeler sees. One sample at a time, recipe and parameters hidden."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from augment import rounds
+from augment.errors import AugcheckError
+from pages._common import get_store, media_by_hash, original_wav, render_view
+
+ss = st.session_state
+qp = st.query_params
+store = get_store()
+st.title("Listening review")
+
+token = qp.get(rounds.QUERY_PARAM, "")
+if not token:
+    st.info(
+        "Open the link you were sent (it ends in `?round=...`), or paste the round code here.",
+        icon=":material/link:",
+    )
+    code = st.text_input("Round code", key="review_code")
+    if code:
+        qp[rounds.QUERY_PARAM] = code.strip()
+        st.rerun()
+    st.stop()
+try:
+    info = rounds.get_round(store, token)
+except AugcheckError as exc:
+    st.error(str(exc))
+    st.stop()
+st.caption(f"Round: **{info.name}**")
+
+labeler = (qp.get("labeler") or ss.get("labeler") or "").strip()
+if not labeler:
+    with st.form("labeler_form"):
+        given = st.text_input(
+            "Your name",
+            key="labeler_input",
+            help="Remembered in this browser session and in the link, so you "
+            "can come back later and go on where you stopped.",
+        )
+        if st.form_submit_button("Start", type="primary", key="labeler_start"):
+            if given.strip():
+                ss["labeler"] = given.strip()
+                qp["labeler"] = given.strip()
+                st.rerun()
+            st.error("Enter your name to start.")
+    st.stop()
+ss["labeler"] = labeler
+qp["labeler"] = labeler
+
+sample, done, total = rounds.next_sample(store, token, labeler)
+st.progress(done / total if total else 1.0, text=f"{done} of {total}")
+if sample is None:
+    summary = rounds.labeler_summary(store, token, labeler)
+    st.success(
+        f"All done, {labeler}: you answered {summary['answered']} samples. Thank you!",
+        icon=":material/celebration:",
+    )
+    share = summary["accept_share"]
+    st.caption(
+        f"You found {'—' if share is None else f'{100 * share:.0f}%'} of the augmented samples "
+        "realistic with the words still clear."
+    )
+    st.stop()
+
+media = media_by_hash()
+
+
+def pair(h):
+    return (h, media[h].name) if h and h in media else None
+
+
+try:
+    view = render_view(
+        sample.recipe.to_json(indent=None),
+        sample.clip_hash,
+        pair(sample.noise_hash),
+        pair(sample.ir_hash),
+        sample.seed,
+    )
+except AugcheckError as exc:
+    st.error(str(exc))
+    st.stop()
+
+st.subheader(f"Sample {done + 1}")
+if info.offer_reference:
+    c1, c2 = st.columns(2)
+    c1.markdown("**Clean reference**")
+    c1.audio(original_wav(sample.clip_hash), format="audio/wav")
+    c2.markdown("**Sample to judge**")
+    c2.audio(view["wav"], format="audio/wav")
+else:
+    st.markdown("**Sample to judge**")
+    st.audio(view["wav"], format="audio/wav")
+transcript = media[sample.clip_hash].transcript if sample.clip_hash in media else None
+if transcript:
+    st.caption(f"What is said: “{transcript}”")
+
+with st.form(f"review_form_{sample.id}", border=True):
+    realistic = st.radio(
+        "Sounds realistic",
+        ["Yes", "No"],
+        index=None,
+        horizontal=True,
+        key=f"review_realistic_{sample.id}",
+    )
+    clear = st.radio(
+        "Label still clear (a person can tell what was said)",
+        ["Yes", "No"],
+        index=None,
+        horizontal=True,
+        key=f"review_clear_{sample.id}",
+    )
+    poor = st.radio(
+        "Model likely does poorly on this",
+        ["Yes", "No", "Don't know"],
+        index=2,
+        horizontal=True,
+        key=f"review_model_poor_{sample.id}",
+    )
+    note = st.text_input("Note (optional)", key=f"review_note_{sample.id}")
+    go = st.form_submit_button("Save and next", type="primary", key="review_save")
+if go:
+    if realistic is None or clear is None:
+        st.error("Answer both 'Sounds realistic' and 'Label still clear' first.")
+    else:
+        try:
+            rounds.answer(
+                store,
+                token,
+                labeler,
+                sample.id,
+                realistic=realistic == "Yes",
+                clear=clear == "Yes",
+                model_poor={"Yes": "yes", "No": "no"}.get(poor, "unknown"),
+                note=note,
+                params=view["params"],
+                metrics=view["metrics"],
+            )
+        except AugcheckError as exc:
+            st.error(str(exc))
+        else:
+            st.rerun()

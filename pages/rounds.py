@@ -1,0 +1,202 @@
+"""Rounds: an engineer sets up a blind listening round for labelers and reads its results."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from augment import rounds
+from augment.agreement import WHY_ALPHA, krippendorff_alpha
+from augment.errors import AugcheckError
+from pages._common import get_store, media_by_hash, reviewer
+
+ss = st.session_state
+st.title("Review rounds")
+st.caption(
+    "Labelers hear samples one at a time in their own shuffled order, without the recipe or its "
+    "parameters, and answer the checklist. Hidden attention checks (the clean original, and "
+    "noise at -20 dB SNR) show who is listening carefully."
+)
+store = get_store()
+recipes = store.recipe_rows()
+speech = media_by_hash("speech")
+noises = media_by_hash("noise")
+irs = media_by_hash("impulse_response")
+in_review = [r["id"] for r in recipes if r["status"] == "in review"]
+names = {r["id"]: r["name"] for r in recipes}
+
+with st.expander("New round", expanded=not rounds.list_rounds(store), icon=":material/add:"):
+    if not recipes:
+        st.info("No recipes yet: tune one in the Studio and save a label first.")
+    else:
+        if not in_review:
+            st.info(
+                "No recipe has the status *in review*. Set it on the Recipes page, or pick any "
+                "recipe below."
+            )
+        with st.form("new_round", border=False):
+            name = st.text_input("Round name", key="round_name", placeholder="e.g. cafe, week 47")
+            picked = st.multiselect(
+                "Recipes (in review first)",
+                sorted(names, key=lambda i: (i not in in_review, names[i])),
+                default=in_review,
+                format_func=lambda i: f"{names[i]} ({i[:8]})",
+                key="round_recipes",
+            )
+            c1, c2, c3 = st.columns(3)
+            clip_pick = c1.multiselect(
+                "Clips",
+                list(speech),
+                default=list(speech),
+                format_func=lambda h: speech[h].name,
+                key="round_clips",
+            )
+            noise_pick = c2.multiselect(
+                "Noises",
+                list(noises),
+                default=list(noises),
+                format_func=lambda h: noises[h].name,
+                key="round_noises",
+            )
+            ir_pick = c3.multiselect(
+                "Impulse responses",
+                list(irs),
+                default=list(irs),
+                format_func=lambda h: irs[h].name,
+                key="round_irs",
+            )
+            d1, d2, d3 = st.columns(3)
+            per_recipe = d1.number_input("Samples per recipe", 1, 500, 10, key="round_per_recipe")
+            share = d2.slider(
+                "Share of attention checks", 0.0, 0.5, 0.2, 0.05, key="round_anchor_share"
+            )
+            threshold = d3.slider(
+                "Flag labelers below this anchor accuracy",
+                0.0,
+                1.0,
+                0.8,
+                0.05,
+                key="round_threshold",
+            )
+            reference = st.checkbox(
+                "Offer the clean original as a reference", value=True, key="round_reference"
+            )
+            create = st.form_submit_button("Create round", type="primary", key="round_create")
+        if create:
+            try:
+                info = rounds.create_round(
+                    store,
+                    name=name,
+                    recipe_ids=picked,
+                    clip_hashes=clip_pick,
+                    noise_hashes=noise_pick,
+                    ir_hashes=ir_pick,
+                    samples_per_recipe=int(per_recipe),
+                    offer_reference=reference,
+                    anchor_share=float(share),
+                    anchor_threshold=float(threshold),
+                    created_by=reviewer() or "unknown",
+                )
+            except AugcheckError as exc:
+                st.error(str(exc))
+            else:
+                ss["round_pick"] = info.token
+                st.toast(f"Round '{info.name}' created: {info.total} samples")
+
+all_rounds = rounds.list_rounds(store)
+if not all_rounds:
+    st.info("No rounds yet: create one above, then share its link with the labelers.")
+    st.stop()
+
+by_token = {r.token: r for r in all_rounds}
+if ss.get("round_pick") not in by_token:
+    ss["round_pick"] = all_rounds[0].token
+token = st.selectbox(
+    "Round",
+    list(by_token),
+    key="round_pick",
+    format_func=lambda t: f"{by_token[t].name} · {by_token[t].total} samples",
+)
+info = by_token[token]
+base = st.context.url.split("/rounds")[0].rstrip("/") if st.context.url else ""
+link = info.link(f"{base}/review")
+st.markdown("**Link for labelers**")
+st.code(link, language=None)
+st.caption(
+    f"{info.total} samples: {info.total - info.n_anchors} from {len(info.recipe_ids)} recipe(s), "
+    f"{info.n_anchors} attention checks. Reference "
+    f"{'offered' if info.offer_reference else 'not offered'}. Created by {info.created_by}."
+)
+
+results = rounds.round_results(store, token)
+st.subheader("Results")
+if not results["answers"]:
+    st.info("No answers yet. Share the link above; results appear here as labelers answer.")
+    st.stop()
+ag = results["agreement"]
+
+
+def shown(alpha: float | None) -> str:
+    return "n/a" if alpha is None else f"{alpha:.2f}"
+
+
+def rounded(alpha: float) -> float | None:
+    return round(alpha, 2) if alpha == alpha else None  # NaN: undefined
+
+
+m1, m2, m3, m4 = st.columns(4)
+m1.metric("Answers", results["answers"])
+m2.metric("Labelers", results["labelers"])
+m3.metric("α verdict", shown(ag["verdict"]))
+m4.metric("Samples heard by 2+", ag["samples_with_two_or_more"])
+st.caption(
+    f"α realistic: {shown(ag['realistic'])} · α clear: {shown(ag['clear'])}. "
+    "Krippendorff's alpha, nominal; 1 = full agreement, 0 = chance. " + WHY_ALPHA
+)
+if results["excluded"]:
+    st.warning(
+        f"Left out of the recipe figures and agreement: {', '.join(results['excluded'])} "
+        "(anchor accuracy below the threshold)."
+    )
+
+answers = rounds.round_answers(store, token)
+counted = [a for a in answers if a["kind"] == "recipe" and a["labeler"] not in results["excluded"]]
+per_recipe = []
+for row in results["per_recipe"]:
+    mine = [a for a in counted if a["recipe_id"] == row["recipe_id"]]
+    alphas = {
+        item: krippendorff_alpha([(a["sample_id"], a["labeler"], a[item]) for a in mine])
+        for item in ("verdict", "realistic", "clear")
+    }
+    per_recipe.append(
+        {
+            "recipe": row["recipe"],
+            "answers": row["answers"],
+            "labelers": row["labelers"],
+            "accept %": None if row["accept_share"] is None else round(100 * row["accept_share"]),
+            "α verdict": rounded(alphas["verdict"]),
+            "α realistic": rounded(alphas["realistic"]),
+            "α clear": rounded(alphas["clear"]),
+            "id": row["recipe_id"],
+        }
+    )
+st.markdown("**Per recipe**")
+st.dataframe(per_recipe, hide_index=True, width="stretch", key="round_per_recipe_table")
+st.markdown("**Per labeler**")
+st.dataframe(
+    [
+        {
+            "labeler": r["labeler"],
+            "answered": r["answered"],
+            "remaining": r["remaining"],
+            "accept %": None if r["accept_share"] is None else round(100 * r["accept_share"]),
+            "anchors": f"{r['anchors_correct']}/{r['anchors_total']}",
+            "anchor accuracy": r["anchor_accuracy"],
+            "agrees with majority": r["agrees_with_majority"],
+            "flagged": r["flagged"],
+        }
+        for r in results["per_labeler"]
+    ],
+    hide_index=True,
+    width="stretch",
+    key="round_per_labeler_table",
+)
