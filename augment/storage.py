@@ -265,6 +265,35 @@ class Store:
             s.flush()
             return _media(row)
 
+    def import_transcripts(self, data: bytes) -> tuple[list[str], list[str]]:
+        """Set transcripts from a CSV with ``file`` and ``transcript`` columns.
+
+        Rows are matched to clips by name (the uploaded file's name). Returns the names that
+        were updated and those that matched no clip. A malformed CSV changes nothing.
+        """
+        import csv
+        import io
+
+        try:
+            text = data.decode("utf-8-sig")
+            rows = list(csv.DictReader(io.StringIO(text)))
+        except (UnicodeDecodeError, csv.Error) as exc:
+            raise ParameterError(f"transcripts: not a readable UTF-8 CSV ({exc})") from None
+        if not rows or not {"file", "transcript"} <= set(rows[0]):
+            raise ParameterError("transcripts: the CSV needs the columns 'file' and 'transcript'")
+        updated, unmatched = [], []
+        with Session(self.engine) as s, s.begin():
+            for r in rows:
+                name = (r.get("file") or "").strip()
+                found = s.scalars(select(MediaRow).where(MediaRow.name == name)).all()
+                if not found:
+                    unmatched.append(name)
+                    continue
+                for row in found:
+                    row.transcript = (r.get("transcript") or "").strip() or None
+                updated.append(name)
+        return updated, unmatched
+
     # --- recipes ------------------------------------------------------------------------
     def save_recipe(self, recipe: Recipe, *, parent_id: str | None = None) -> str:
         """Store a recipe if new (its id is its content); returns the id. Names are kept."""

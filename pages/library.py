@@ -24,6 +24,19 @@ with st.container(border=True):
     )
     take_upload("library_upload", kind)
 
+with st.expander("Import transcripts from a CSV", icon=":material/subtitles:"):
+    st.caption("Columns `file` (the clip's name, as uploaded) and `transcript`, one row per clip.")
+    csv_file = st.file_uploader("Transcripts CSV", type=["csv"], key="transcripts_csv")
+    if csv_file is not None and st.button("Import transcripts", key="transcripts_go"):
+        try:
+            updated, unmatched = store.import_transcripts(csv_file.getvalue())
+        except AugcheckError as exc:
+            st.error(str(exc))
+        else:
+            st.success(f"Transcripts set for {len(updated)} clip(s).")
+            if unmatched:
+                st.warning(f"No clip named: {', '.join(unmatched)}")
+
 for kind in KINDS:
     items = store.list_media(kind)
     st.subheader(f"{KIND_LABELS[kind]}s ({len(items)})")

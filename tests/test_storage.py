@@ -207,3 +207,24 @@ def test_demo_assets_are_small_and_valid():
     for item in manifest:
         a = audio.read(folder / item["file"])
         assert np.isfinite(a.samples).all() and a.duration_s > 0.2
+
+
+def test_import_transcripts_from_the_real_csv(store):
+    from tests.conftest import shared
+
+    names = ["cmu_arctic_us_aew_a0001.wav", "cmu_arctic_us_aew_a0002.wav"]
+    for n in names:
+        store.add_media(shared(n).read_bytes(), name=n, kind="speech")
+    updated, unmatched = store.import_transcripts(shared("transcripts.csv").read_bytes())
+    assert sorted(updated) == names and unmatched == ["cmu_arctic_us_aew_a0003.wav"]
+    by_name = {m.name: m.transcript for m in store.list_media("speech")}
+    assert (
+        by_name["cmu_arctic_us_aew_a0001.wav"] == "Author of the danger trail, Philip Steels, etc."
+    )
+
+
+def test_import_transcripts_refuses_a_bad_csv(store):
+    m, _ = add_clip(store, transcript="keep")
+    with pytest.raises(ParameterError, match="columns 'file' and 'transcript'"):
+        store.import_transcripts(b"name,text\nc0.wav,hello\n")
+    assert store.media(m.hash).transcript == "keep"
