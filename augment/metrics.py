@@ -12,8 +12,8 @@ CLIP_LEVEL = 1.0
 
 def snr_db(signal: np.ndarray, noise: np.ndarray) -> float:
     """``10 log10(mean(signal**2) / mean(noise**2))``; inf without noise, -inf without signal."""
-    s = float(np.dot(np.asarray(signal, np.float64), np.asarray(signal, np.float64)))
-    n = float(np.dot(np.asarray(noise, np.float64), np.asarray(noise, np.float64)))
+    s64, n64 = np.asarray(signal, np.float64), np.asarray(noise, np.float64)
+    s, n = float(np.einsum("i,i->", s64, s64)), float(np.einsum("i,i->", n64, n64))
     if n == 0.0:
         return math.inf
     if s == 0.0:

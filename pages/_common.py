@@ -38,11 +38,16 @@ def original_wav(digest: str) -> bytes:
     return audio.to_wav_bytes(a.samples, a.sample_rate)
 
 
+@st.cache_resource(max_entries=24, show_spinner=False)
+def original_mel(digest: str) -> plots.MelSpectrogram:
+    a = decoded(digest)
+    return plots.mel_spectrogram(a.samples, a.sample_rate)
+
+
 @st.cache_data(max_entries=24, show_spinner=False)
 def original_spectrogram(digest: str, axis_s: float) -> bytes:
-    a = decoded(digest)
-    spec = plots.mel_spectrogram(a.samples, a.sample_rate)
-    return plots.spectrogram_png(spec, title="Original", axis_s=axis_s)
+    """The original's image on a given time axis (its mel spectrogram is computed once)."""
+    return plots.spectrogram_png(original_mel(digest), title="Original", axis_s=axis_s)
 
 
 def media_by_hash(kind: str | None = None) -> dict[str, Media]:
@@ -95,7 +100,7 @@ def render_view(
     noises = [as_source(*noise, a.sample_rate)] if noise else []
     irs = [as_source(*ir, a.sample_rate)] if ir else []
     out = render(r, a.samples, a.sample_rate, seed=seed, noises=noises, irs=irs)
-    axis_s = max(a.duration_s, len(out.samples) / out.sample_rate)
+    axis_s = plots.nice_axis_s(max(a.duration_s, len(out.samples) / out.sample_rate))
     spec = plots.mel_spectrogram(out.samples, out.sample_rate)
     return {
         "wav": audio.to_wav_bytes(out.samples, out.sample_rate),

@@ -79,23 +79,23 @@ class BackgroundNoise(Step):
         if src is None:
             raise ParameterError(f"background_noise: noise {params['noise']!r} is not available")
         noise = resample(src.samples, src.sample_rate, ctx.sample_rate)
-        if rms(noise) < SILENCE_RMS:
-            raise AudioError(f"noise {src.name!r} is silent; it cannot be mixed at an SNR")
         offset = int(round(params["offset_s"] * ctx.sample_rate))
         crossfade = int(LOOP_CROSSFADE_S * ctx.sample_rate)
-        return loop_noise(np.asarray(noise, dtype=np.float64), n_samples, offset, crossfade)
+        # only the part used is copied to float64, not the whole (possibly long) recording
+        return np.asarray(loop_noise(noise, n_samples, offset, crossfade), dtype=np.float64)
 
     def process(self, clean, noise, params, ctx, rng):
         signal = clean if noise is None else clean.astype(np.float64) + noise
-        signal_power = rms(signal) ** 2
-        if rms(signal) < SILENCE_RMS:
+        signal_rms = rms(signal)
+        if signal_rms < SILENCE_RMS:
             raise AudioError("the clean clip is silent, so an SNR is undefined")
+        signal_power = signal_rms**2
         segment = self.noise_segment(len(clean), params, ctx)
         seg_power = rms(segment) ** 2
         if seg_power < SILENCE_RMS**2:
             raise AudioError(
-                f"noise {params.get('noise_name', '')!r} is silent where it is used; "
-                "an SNR is undefined"
+                f"noise {params.get('noise_name', '')!r} is silent (at least where it is used), "
+                "so an SNR is undefined"
             )
         added = segment * scale_for_snr(signal_power, seg_power, params["snr_db"])
         total_noise = added if noise is None else noise + added
