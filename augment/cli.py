@@ -35,6 +35,11 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--noise", action="append", default=[], help="noise file (repeatable)")
     a.add_argument("--ir", action="append", default=[], help="impulse response (repeatable)")
     a.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    a.add_argument(
+        "--transcript",
+        help="what is said in INPUT: adds the model's word error rate on the original and the "
+        "augmented audio (the model: AUGCHECK_MODEL=module:function, else the built-in recognizer)",
+    )
     i = sub.add_parser("import", help="store a recipe JSON file in the database")
     i.add_argument("file", help="recipe JSON file")
     e = sub.add_parser("export", help="print a stored recipe (or a recipe file) for training")
@@ -80,14 +85,44 @@ def cmd_apply(args) -> dict:
     irs = _sources(args.ir, clip.sample_rate)
     result = render(recipe, clip.samples, clip.sample_rate, seed=args.seed, noises=noises, irs=irs)
     audio.write(args.output, result.samples, result.sample_rate)
-    return {
+    out = {
         "recipe_id": result.recipe_id,
         "seed": result.seed,
         "input": args.input,
         "output": args.output,
         "sample_rate": result.sample_rate,
         "params": result.params,
-        "metrics": result.metrics,
+        "metrics": {**result.metrics, **_hint_metrics(clip.samples, result)},
+    }
+    if args.transcript is not None:
+        from augment.model import load_model, model_report
+
+        report = model_report(
+            load_model(), clip.samples, result.samples, result.sample_rate, args.transcript
+        )
+        out["model"] = {k: v for k, v in report.items() if k != "kind"}
+    return out
+
+
+def _hint_metrics(original, result) -> dict:
+    """STOI (or null with the reason), SNR over speech frames only, and loudness in LUFS."""
+    from augment.hints import hints
+
+    stretched = any(p["step"] == "time_stretch" and p["rate"] != 1.0 for p in result.params)
+    h = hints(
+        original,
+        result.samples,
+        result.noise,
+        result.sample_rate,
+        timing_cause="time_stretch" if stretched else None,
+    )
+    return {
+        "stoi": h["stoi"],
+        "stoi_reason": h["stoi_reason"],
+        "snr_db_speech": h["snr_db_speech"],
+        "snr_db_speech_reason": h["snr_db_speech_reason"],
+        "lufs": h["lufs_augmented"],
+        "lufs_original": h["lufs_original"],
     }
 
 

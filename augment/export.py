@@ -32,7 +32,11 @@ def flatten_review(review: dict[str, Any]) -> dict[str, Any]:
     """One flat row: the base columns, ``metric.*`` and ``<step>.<param>`` columns."""
     row = {k: review.get(k) for k in BASE_COLUMNS}
     for k, v in (review.get("metrics") or {}).items():
-        row[f"metric.{k}"] = v
+        if isinstance(v, dict):  # hints, model report: one column per figure
+            for k2, v2 in v.items():
+                row[f"metric.{k}.{k2}"] = v2
+        else:
+            row[f"metric.{k}"] = v
     seen: dict[str, int] = {}
     for p in review.get("params") or []:
         step = p.get("step", "?")

@@ -103,6 +103,9 @@ def render_view(
     axis_s = plots.nice_axis_s(max(a.duration_s, len(out.samples) / out.sample_rate))
     spec = plots.mel_spectrogram(out.samples, out.sample_rate)
     return {
+        "samples": out.samples,
+        "noise": out.noise,
+        "sample_rate": out.sample_rate,
         "wav": audio.to_wav_bytes(out.samples, out.sample_rate),
         "noise_wav": None if out.noise is None else audio.to_wav_bytes(out.noise, out.sample_rate),
         "png": plots.spectrogram_png(spec, title="Augmented", axis_s=axis_s),
@@ -111,3 +114,83 @@ def render_view(
         "metrics": out.metrics,
         "seed": out.seed,
     }
+
+
+@st.cache_resource(show_spinner=False)
+def get_model():
+    """The model that answers "does it do poorly?": loaded once per process.
+
+    The built-in offline recognizer, or the user's ``AUGCHECK_MODEL=module:function``.
+    """
+    from augment.model import load_model
+
+    return load_model()
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def sample_hints(sample_key: tuple, clip_hash: str, _view: dict, timing_cause: str | None) -> dict:
+    """Objective hints (STOI, speech-only SNR, loudness) for one rendered sample, cached."""
+    from augment.hints import hints
+
+    clean = decoded(clip_hash)
+    return hints(
+        clean.samples,
+        _view["samples"],
+        _view["noise"],
+        _view["sample_rate"],
+        timing_cause=timing_cause,
+    )
+
+
+#: Longest stretch of audio the model hears per sample, in seconds (keeps long clips snappy).
+MODEL_MAX_S = 60.0
+
+
+@st.cache_resource(show_spinner=False)
+def _model_jobs() -> dict:
+    """One worker thread for the model and the jobs it was given, per process."""
+    import threading
+    from collections import OrderedDict
+    from concurrent.futures import ThreadPoolExecutor
+
+    return {
+        "pool": ThreadPoolExecutor(max_workers=1, thread_name_prefix="augcheck-model"),
+        "jobs": OrderedDict(),
+        "lock": threading.Lock(),
+    }
+
+
+def _model_job(clip_hash: str, samples, sample_rate: int, transcript):
+    from augment.model import model_report
+
+    clean = decoded(clip_hash)
+    n = int(MODEL_MAX_S * sample_rate)
+    report = model_report(get_model(), clean.samples[:n], samples[:n], sample_rate, transcript)
+    if len(clean.samples) > n:
+        report["note"] = f"the model heard the first {MODEL_MAX_S:.0f} s"
+    return report
+
+
+def model_job(sample_key: tuple, clip_hash: str, view: dict, transcript):
+    """The model's result for one sample as a Future, computed in the background, cached.
+
+    The page never waits for it: the audio and the pictures show at once, and the result is
+    shown when it is ready. A job not yet started for an older sample is cancelled.
+    """
+    box = _model_jobs()
+    with box["lock"]:
+        jobs = box["jobs"]
+        if sample_key in jobs:
+            jobs.move_to_end(sample_key)
+            future = jobs[sample_key]
+            if not future.cancelled():
+                return future
+        for old in list(jobs.values())[-4:]:
+            old.cancel()  # only succeeds for jobs still queued
+        future = box["pool"].submit(
+            _model_job, clip_hash, view["samples"], view["sample_rate"], transcript
+        )
+        jobs[sample_key] = future
+        while len(jobs) > 128:
+            jobs.popitem(last=False)
+        return future

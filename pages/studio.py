@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 import secrets
+from concurrent.futures import wait
 
 import streamlit as st
 
@@ -15,10 +18,12 @@ from pages._common import (
     decoded,
     get_store,
     media_by_hash,
+    model_job,
     original_spectrogram,
     original_wav,
     render_view,
     reviewer,
+    sample_hints,
     take_upload,
 )
 
@@ -318,6 +323,102 @@ with st.expander(f"Parameters drawn (seed {result['seed']}) and the recipe"):
     st.json({"recipe_id": recipe.id, "params": result["params"]}, expanded=True)
     st.code(recipe.to_json(), language="json")
 
+# --- the model and objective hints (after the audio and pictures: they may take a moment) ----
+st.subheader("Model and hints")
+sample_key = (
+    recipe.id,
+    clip.hash,
+    noise.hash if noise else None,
+    ir.hash if ir else None,
+    result["seed"],
+)
+stretched = any(s["step"] == "time_stretch" and s["rate"] != 1.0 for s in result["params"])
+h1, h2 = st.columns(2)
+report, model_problem = None, None
+with h2:
+    try:
+        hint = sample_hints(sample_key, clip.hash, result, "time_stretch" if stretched else None)
+    except AugcheckError as exc:
+        hint = None
+        st.warning(f"Hints unavailable: {exc}")
+    if hint:
+        q1, q2, q3 = st.columns(3)
+        q1.metric(
+            "STOI",
+            "n/a" if hint["stoi"] is None else f"{hint['stoi']:.2f}",
+            help="Short-time objective intelligibility against the original (0-1). "
+            + (hint["stoi_reason"] or ""),
+        )
+        q2.metric(
+            "SNR over speech",
+            "n/a" if hint["snr_db_speech"] is None else f"{hint['snr_db_speech']:.1f} dB",
+            help="SNR over the frames a voice-activity detector marks as speech, beside "
+            "the whole-clip SNR. " + (hint["snr_db_speech_reason"] or ""),
+        )
+        lo, la = hint["lufs_original"], hint["lufs_augmented"]
+        q3.metric(
+            "Loudness",
+            "n/a" if la is None else f"{la:.1f} LUFS",
+            delta=None if lo is None or la is None else f"{la - lo:+.1f} LU",
+            delta_color="off",
+            help="Integrated loudness (ITU-R BS.1770), original -> this.",
+        )
+        notes = [r for r in (hint["stoi_reason"], hint["snr_db_speech_reason"]) if r]
+        st.caption("Hints, not verdicts." + (" " + " ".join(notes) if notes else ""))
+job = model_job(sample_key, clip.hash, result, clip.transcript)
+wait_s = float(os.environ.get("AUGCHECK_MODEL_WAIT_S", "0") or 0)
+if wait_s > 0:  # synchronous mode (scripts, tests): wait for the model before going on
+    wait([job], timeout=wait_s)
+if job.done() and not job.cancelled():
+    try:
+        report = job.result()
+    except AugcheckError as exc:
+        model_problem = str(exc)
+    except Exception as exc:  # a user's model plugin may fail in any way; say so in one line
+        model_problem = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+
+
+def show_model(report, problem) -> None:
+    if problem:
+        st.warning(f"Model: {problem}")
+    elif report is None:
+        st.caption(":material/hourglass_top: The model is listening… (the sliders stay free)")
+    elif report["kind"] == "transcript":
+        st.metric(
+            f"Model WER ({report['model']})",
+            f"{100 * report['wer_original']:.0f}% → {100 * report['wer_augmented']:.0f}%",
+            help="Word error rate on the original and on this sample, against "
+            + (
+                "the clip's transcript."
+                if report["reference"] == "transcript"
+                else "what the model heard in the original (the clip has no transcript)."
+            ),
+        )
+        st.caption(f"Heard: “{report['text_augmented'] or '…'}”  " + report.get("note", ""))
+    else:
+        st.metric(
+            f"Model ({report['model']})",
+            f"{report['label_original']} → {report['label_augmented']}",
+            help=f"Confidence {report['confidence_original']:.2f} → "
+            f"{report['confidence_augmented']:.2f}",
+        )
+
+
+def poll_model() -> None:
+    if job.done():
+        st.rerun()  # the whole page, so the checklist gets the model's answer
+    show_model(None, None)
+
+
+with h1:
+    if report is None and model_problem is None:
+        st.fragment(poll_model, run_every=0.5)()
+    else:
+        show_model(report, model_problem)
+# the model's answer pre-fills question 3 for this sample; the reviewer can change it
+prefill = 2 if report is None else (0 if report["poor"] else 1)
+poor_key = "answer_model_poor_" + hashlib.sha1(repr(sample_key).encode()).hexdigest()[:10]
+
 # --- the checklist ------------------------------------------------------------------------
 st.subheader("Checklist")
 with st.form("checklist", clear_on_submit=True, border=True):
@@ -334,9 +435,12 @@ with st.form("checklist", clear_on_submit=True, border=True):
     poor = st.radio(
         "Model likely does poorly on this",
         ["Yes", "No", "Don't know"],
-        index=2,
+        index=prefill,
         horizontal=True,
-        key="answer_model_poor",
+        key=poor_key,
+        help=None
+        if report is None
+        else "Pre-filled from the model's result; change it if you disagree. Both are stored.",
     )
     note = st.text_input(
         "Note (optional)", key="answer_note", placeholder="what you heard; Enter saves"
@@ -369,7 +473,7 @@ if saved:
                 clear=clear == "Yes",
                 model_poor={"Yes": "yes", "No": "no"}.get(poor, "unknown"),
                 note=note,
-                metrics=m,
+                metrics={**m, "hints": hint, "model": report},
                 parent_id=ss.get("parent_recipe"),
             )
         except AugcheckError as exc:

@@ -94,3 +94,59 @@ def test_bad_inputs_exit_2_with_one_line(tmp_path):
     assert "invalid int" in one_line_error(cli("apply", recipe, clip, out, "--seed", "x"))
     one_line_error(cli("frobnicate"))
     assert not out.exists()
+
+
+def test_apply_reports_hints_and_the_model(tmp_path, arctic, dishes):
+    recipe = tmp_path / "r.json"
+    recipe.write_text(json.dumps({"steps": [{"step": "background_noise", "snr_db": 5}]}))
+    out = tmp_path / "o.wav"
+    text = "Author of the danger trail, Philip Steels, etc."
+    p = cli("apply", recipe, arctic, out, "--noise", dishes, "--transcript", text)
+    assert p.returncode == 0, p.stderr
+    report = json.loads(p.stdout)
+    m = report["metrics"]
+    assert 0.3 < m["stoi"] < 1.0 and m["stoi_reason"] is None
+    assert isinstance(m["snr_db_speech"], float) and m["snr_db_speech"] != m["snr_db"]
+    assert -40 < m["lufs"] < 0
+    model = report["model"]
+    assert {"wer_original", "wer_augmented", "model"} <= set(model)
+    assert model["wer_augmented"] >= model["wer_original"]
+
+
+def test_apply_stoi_not_applicable_after_a_stretch(tmp_path):
+    clip, _noise, _ = write_inputs(tmp_path)
+    recipe = tmp_path / "s.json"
+    recipe.write_text(json.dumps({"steps": [{"step": "time_stretch", "rate": 1.2}]}))
+    p = cli("apply", recipe, clip, tmp_path / "o.wav")
+    assert p.returncode == 0, p.stderr
+    m = json.loads(p.stdout)["metrics"]
+    assert m["stoi"] is None and "timing changed" in m["stoi_reason"]
+    assert "model" not in json.loads(p.stdout)
+
+
+def test_apply_with_a_bad_model_plugin(tmp_path):
+    import os
+
+    clip, _noise, _ = write_inputs(tmp_path)
+    recipe = tmp_path / "g.json"
+    recipe.write_text(json.dumps({"steps": [{"step": "gain", "gain_db": -3}]}))
+    env = {**os.environ, "AUGCHECK_MODEL": "no_such_module:fn"}
+    p = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "augment",
+            "apply",
+            recipe,
+            clip,
+            tmp_path / "o.wav",
+            "--transcript",
+            "hello",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=120,
+    )
+    assert "no_such_module" in one_line_error(p)

@@ -39,7 +39,7 @@ def errors(at):
 def answer(at, realistic="Yes", clear="Yes", poor="Don't know", note=""):
     at.radio(key="answer_realistic").set_value(realistic)
     at.radio(key="answer_clear").set_value(clear)
-    at.radio(key="answer_model_poor").set_value(poor)
+    next(r for r in at.radio if r.key.startswith("answer_model_poor")).set_value(poor)
     at.text_input(key="answer_note").input(note)
     return at.button(key="save").click().run()
 
@@ -214,3 +214,40 @@ def test_library_upload_and_transcript(app, data_dir, arctic):
         .fetchone()
     )
     assert row == ("a hum", "val")
+
+
+def test_model_and_hints_beside_the_checklist(app, data_dir, monkeypatch):
+    monkeypatch.setenv("AUGCHECK_MODEL_WAIT_S", "120")  # wait for the background model here
+    app.slider(key="background_noise.snr_db").set_value(30.0).run()
+    assert not app.exception, app.exception
+    wer_metric = next(m for m in app.metric if m.label.startswith("Model WER"))
+    assert "→" in wer_metric.value
+    assert "pocketsphinx" in wer_metric.label
+    stoi = float(metric(app, "STOI"))
+    assert 0.8 < stoi <= 1.0  # 30 dB of cafe noise barely touches intelligibility
+    poor_radio = next(r for r in app.radio if r.key.startswith("answer_model_poor"))
+    assert poor_radio.value in ("Yes", "No")  # pre-filled from the measured WER
+    app.slider(key="background_noise.snr_db").set_value(-15.0).run()
+    assert float(metric(app, "STOI")) < stoi
+    poor_radio = next(r for r in app.radio if r.key.startswith("answer_model_poor"))
+    assert poor_radio.value == "Yes"  # at -15 dB the recognizer loses the words
+    app.session_state["reviewer"] = "ana"
+    app.radio(key="answer_realistic").set_value("Yes")
+    app.radio(key="answer_clear").set_value("No")
+    poor_radio.set_value("No")  # the reviewer disagrees with the model: both are kept
+    app.button(key="save").click().run()
+    import json
+
+    poor, metrics_json = sqlite3.connect(data_dir / "augcheck.db").execute(
+        "select model_poor, metrics_json from reviews"
+    ).fetchone()
+    stored = json.loads(metrics_json)
+    assert poor == "no"
+    assert stored["model"]["poor"] is True and stored["model"]["wer_augmented"] > 0.3
+    assert stored["hints"]["stoi"] < stoi
+
+
+def test_time_stretch_makes_stoi_not_applicable(app, monkeypatch):
+    app.toggle(key="time_stretch.on").set_value(True).run()
+    app.slider(key="time_stretch.rate").set_value(1.2).run()
+    assert metric(app, "STOI") == "n/a"
