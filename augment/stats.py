@@ -557,3 +557,52 @@ __all__ = [
     "varied_parameters",
     "wilson_interval",
 ]
+
+
+# --- humans against numbers ---------------------------------------------------------------------
+#: The objective figures a human "clear" answer is compared with, and how to read each as an
+#: "expected clear" between 0 and 1.
+METRICS = {
+    "stoi": ("STOI", lambda m: (m.get("hints") or {}).get("stoi"), lambda v: v),
+    "wer": (
+        "model WER",
+        lambda m: (m.get("model") or {}).get("wer_augmented"),
+        lambda v: 1.0 - min(v, 1.0),
+    ),
+}
+
+
+def human_vs_metric(
+    reviews: Sequence[dict[str, Any]], metric: str, *, top: int = 5
+) -> dict[str, Any]:
+    """How human "clear" answers line up with an objective figure (``"stoi"`` or ``"wer"``).
+
+    Returns ``x`` (the figure per review that has it), ``clear`` (0/1), ``reviews`` (those
+    reviews), ``fit`` (logistic fit of clear on the figure, or None), ``bins`` and
+    ``disagreements``: the ``top`` reviews where the answer is furthest from what the figure
+    suggests (``|clear - expected|``, expected = STOI, or 1 - WER capped at 1), largest first.
+    """
+    if metric not in METRICS:
+        raise ParameterError(f"metric={metric!r} is not one of {', '.join(METRICS)}")
+    _, get, expected = METRICS[metric]
+    kept = [
+        r for r in reviews if _is_number(get(r.get("metrics") or {})) and r.get("clear") is not None
+    ]
+    x = np.array([float(get(r["metrics"])) for r in kept])
+    clear = np.array([1.0 if r["clear"] else 0.0 for r in kept])
+    fit = None
+    if len(kept) >= 3 and len(np.unique(x)) >= 2:
+        fit = fit_logistic(x, clear)
+    gap = np.abs(clear - np.array([expected(v) for v in x])) if len(kept) else np.array([])
+    order = np.argsort(-gap, kind="stable")[:top]
+    return {
+        "x": x,
+        "clear": clear,
+        "reviews": kept,
+        "fit": fit,
+        "bins": binned_shares(x, clear) if len(kept) else (),
+        "disagreements": [
+            {"review": kept[i], "value": float(x[i]), "gap": round(float(gap[i]), 3)}
+            for i in order
+        ],
+    }

@@ -12,6 +12,8 @@ from augment.plots import effect_png
 from augment.recipe import Recipe
 from augment.rounds import flagged_review_ids
 from augment.stats import (
+    METRICS,
+    human_vs_metric,
     parameter_effect,
     suggest_range,
     suggested_recipe,
@@ -19,7 +21,7 @@ from augment.stats import (
     wilson_interval,
 )
 from augment.storage import STATUSES
-from pages._common import get_store, media_by_hash, reviewer
+from pages._common import get_store, media_by_hash, render_view, reviewer
 
 ss = st.session_state
 st.title("Recipes")
@@ -231,7 +233,6 @@ if not varied:
         "No parameter varied across these reviews, so there is nothing to fit. Use ranges "
         "(the *range* toggle in the Studio) or a threshold sweep to learn where answers change."
     )
-    st.stop()
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -322,3 +323,69 @@ for key in varied:
                 f"Saved as a new recipe: **{done['name']}** (`{done['id']}`); "
                 "the old one and its reviews stay."
             )
+
+
+# --- humans against numbers ---------------------------------------------------------------
+st.subheader("Humans against numbers")
+st.caption(
+    "Each review's 'clear' answer against an objective figure saved with it. Where they disagree "
+    "most, listen: a careless reviewer, or a misleading metric?"
+)
+
+
+def play_review(r: dict) -> None:
+    inputs = r.get("inputs") or {}
+    noise_h, ir_h = inputs.get("noise") or r.get("noise_hash"), inputs.get("ir")
+    try:
+        view = render_view(
+            r["recipe_json"],
+            r["clip_hash"],
+            (noise_h, names.get(noise_h, noise_h)) if noise_h else None,
+            (ir_h, names.get(ir_h, ir_h)) if ir_h else None,
+            int(r["seed"]),
+        )
+    except AugcheckError as exc:
+        st.error(str(exc))
+    else:
+        st.audio(view["wav"], format="audio/wav")
+
+
+for tab, metric in zip(st.tabs(["STOI", "Model WER"]), ("stoi", "wer"), strict=True):
+    with tab:
+        label = METRICS[metric][0]
+        out = human_vs_metric(chosen, metric)
+        if not len(out["x"]):
+            st.caption(f"No review here has a {label} yet (the Studio saves it with each label).")
+            continue
+        curves, points = {}, {}
+        if out["fit"] is not None:
+            grid = np.linspace(float(out["x"].min()), float(out["x"].max()), 200)
+            lo, hi = out["fit"].band(grid)
+            curves["clear"] = (grid, out["fit"].predict(grid), lo, hi)
+        if out["bins"]:
+            points["clear"] = tuple(
+                np.array([getattr(b, f) for b in out["bins"]])
+                for f in ("centre", "share", "ci_low", "ci_high")
+            )
+        st.image(
+            effect_png(
+                xlabel=label,
+                curves=curves,
+                points=points,
+                title=f"'clear' against {label}: {len(out['x'])} reviews",
+            ),
+            width="stretch",
+        )
+        st.markdown("**Where they disagree most**")
+        for d in out["disagreements"]:
+            r = d["review"]
+            said = "clear" if r["clear"] else "not clear"
+            c1, c2 = st.columns([4, 1], vertical_alignment="center")
+            c1.markdown(
+                f"#{r['id']} · **{r['reviewer']}** said *{said}* · {label} {d['value']:.2f} "
+                f"· gap {d['gap']:.2f}" + (f" · “{r['note']}”" if r.get("note") else "")
+            )
+            if c2.button("Play", key=f"play_{metric}_{r['id']}", icon=":material/play_arrow:"):
+                ss["play_review"] = (metric, r["id"])
+            if ss.get("play_review") == (metric, r["id"]):
+                play_review(r)

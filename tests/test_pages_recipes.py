@@ -133,3 +133,26 @@ def test_import_page(app, data_dir):
     app.button(key="import_go").click().run()
     assert "gain.gain_db=99" in errors(app)[0]
     assert len(db(data_dir, "select id from recipes")) == 1
+
+
+def test_humans_against_numbers_lists_and_plays_disagreements(app, data_dir, monkeypatch):
+    monkeypatch.setenv("AUGCHECK_MODEL_WAIT_S", "120")
+    app.toggle(key="background_noise.ranged").set_value(True).run()
+    app.slider(key="background_noise.snr_db.range").set_value((-15.0, 30.0)).run()
+    for clear in ("No", "Yes", "Yes"):  # three draws, three answers
+        app.button(key="new_draw").click().run()
+        app.radio(key="answer_realistic").set_value("Yes")
+        app.radio(key="answer_clear").set_value(clear)
+        app.button(key="save").click().run()
+        assert not app.exception and not errors(app), (app.exception, errors(app))
+    stored = db(data_dir, "select metrics_json from reviews")
+    assert len(stored) == 3 and all('"stoi"' in m[0] for m in stored)
+    app.switch_page("pages/recipes.py").run()
+    assert not app.exception, app.exception
+    assert any(s.value == "Humans against numbers" for s in app.subheader)
+    plays = [b for b in app.button if b.key.startswith("play_stoi_")]
+    assert len(plays) == 3
+    n_audio = len(app.get("audio"))
+    plays[0].click().run()
+    assert not app.exception, app.exception
+    assert len(app.get("audio")) == n_audio + 1  # the disagreeing sample, re-rendered

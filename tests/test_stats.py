@@ -491,3 +491,40 @@ def test_suggested_recipe_second_occurrence():
 def test_suggested_recipe_refuses_bad_input(key, new_range, word):
     with pytest.raises(ParameterError, match=word):
         suggested_recipe(RECIPE, key, new_range)
+
+
+def _metric_review(i, clear, stoi=None, wer=None):
+    metrics = {}
+    if stoi is not None:
+        metrics["hints"] = {"stoi": stoi}
+    if wer is not None:
+        metrics["model"] = {"wer_augmented": wer}
+    return {"id": i, "clear": clear, "metrics": metrics}
+
+
+def test_human_vs_stoi_finds_the_biggest_disagreements():
+    from augment.stats import human_vs_metric
+
+    reviews = [
+        _metric_review(1, True, stoi=0.95),
+        _metric_review(2, False, stoi=0.3),
+        _metric_review(3, True, stoi=0.2),  # says clear although STOI is low: gap 0.8
+        _metric_review(4, False, stoi=0.9),  # says unclear although STOI is high: gap 0.9
+        _metric_review(5, True),  # no STOI: left out
+    ]
+    out = human_vs_metric(reviews, "stoi", top=2)
+    assert [d["review"]["id"] for d in out["disagreements"]] == [4, 3]
+    assert [d["gap"] for d in out["disagreements"]] == [0.9, 0.8]
+    assert len(out["x"]) == 4 and out["fit"] is not None
+
+
+def test_human_vs_wer_reads_high_wer_as_unclear():
+    from augment.stats import human_vs_metric
+
+    reviews = [_metric_review(1, True, wer=1.5), _metric_review(2, True, wer=0.0)]
+    out = human_vs_metric(reviews, "wer")
+    assert out["disagreements"][0]["review"]["id"] == 1
+    assert out["disagreements"][0]["gap"] == 1.0  # WER capped at 1
+    assert out["fit"] is None  # too few reviews to fit
+    with pytest.raises(ParameterError, match="metric='pesq'"):
+        human_vs_metric(reviews, "pesq")
