@@ -10,18 +10,23 @@ def _remember_reviewer():
     st.session_state["reviewer"] = st.session_state["reviewer_input"].strip()
 
 
-with st.sidebar:
-    st.text_input(
-        "Your name (reviewer)",
-        value=st.session_state.get("reviewer", ""),
-        key="reviewer_input",
-        on_change=_remember_reviewer,
-        placeholder="e.g. ana",
-        help="Stored with every label you save; remembered for this browser session.",
-    )
-    st.caption(
-        "augcheck: does the augmented sample sound real, and can you still tell what was said?"
-    )
+# A labeler's review link (?round=...) hides the navigation and the sidebar: the recipes, their
+# parameters and the results stay out of sight while they listen.
+labeler_link = bool(st.query_params.get("round"))
+
+if not labeler_link:
+    with st.sidebar:
+        st.text_input(
+            "Your name (reviewer)",
+            value=st.session_state.get("reviewer", ""),
+            key="reviewer_input",
+            on_change=_remember_reviewer,
+            placeholder="e.g. ana",
+            help="Stored with every label you save; remembered for this browser session.",
+        )
+        st.caption(
+            "augcheck: does the augmented sample sound real, and can you still tell what was said?"
+        )
 
 page = st.navigation(
     [
@@ -29,11 +34,13 @@ page = st.navigation(
         st.Page("pages/sweep.py", title="Sweep", icon=":material/linear_scale:"),
         st.Page("pages/recipes.py", title="Recipes", icon=":material/menu_book:"),
         st.Page("pages/rounds.py", title="Rounds", icon=":material/groups:"),
-        st.Page("pages/review.py", title="Review", icon=":material/headphones:"),
+        st.Page("pages/review.py", title="Review", icon=":material/headphones:", url_path="review"),
         st.Page("pages/labels.py", title="Labels", icon=":material/fact_check:"),
         st.Page("pages/library.py", title="Library", icon=":material/library_music:"),
         st.Page("pages/import_recipe.py", title="Import", icon=":material/file_upload:"),
-    ]
+    ],
+    position="hidden" if labeler_link else "sidebar",
 )
-
+if labeler_link and page.url_path != "review":
+    st.switch_page("pages/review.py")
 page.run()

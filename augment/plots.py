@@ -228,69 +228,147 @@ def spectrogram_png(spec: MelSpectrogram, **kwargs) -> bytes:
     return buf.getvalue()
 
 
-#: Colours of the checklist items in effect plots.
+#: Colours of the checklist items in effect charts.
 ITEM_COLOURS = {"clear": "#1f77b4", "realistic": "#d62728", "both": "#2ca02c"}
 
 
-def effect_png(
+def _num(v) -> float | None:
+    v = float(v)
+    return v if math.isfinite(v) else None
+
+
+def effect_chart(
     *,
     xlabel: str,
     curves: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]],
     points: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]],
     marks: dict[str, float | None] | None = None,
     title: str = "",
-    size_in: tuple[float, float] = (6.4, 3.2),
-    dpi: int = 100,
-) -> bytes:
-    """Share of "yes" answers against a parameter value: fitted curves with bands, binned shares.
+    max_curve_points: int = 120,
+) -> dict:
+    """A Vega-Lite spec (data inline): share of "yes" answers against a parameter value.
 
-    ``curves[item] = (x, p, lo, hi)``; ``points[item] = (x, share, lo, hi)`` (Wilson intervals);
-    ``marks`` names vertical lines (e.g. ``{"clear 80%": 4.6}``).
+    ``curves[item] = (x, p, lo, hi)`` (fit and its 95% band); ``points[item] = (x, share, lo,
+    hi)`` (binned shares with Wilson intervals); ``marks`` names vertical lines, e.g.
+    ``{"clear 80%": 4.6}``. Drawn by the browser, so the server spends no time on pictures.
     """
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=size_in, dpi=dpi)
-    FigureCanvasAgg(fig)
-    ax = fig.add_axes((0.1, 0.16, 0.62, 0.72))
+    curve_rows, point_rows = [], []
     for item, (x, p, lo, hi) in curves.items():
-        colour = ITEM_COLOURS.get(item, "#555555")
-        ax.fill_between(x, lo, hi, color=colour, alpha=0.15, linewidth=0)
-        ax.plot(x, p, color=colour, linewidth=1.8, label=f"{item} (fit, 95% band)")
-    for item, (x, share, lo, hi) in points.items():
-        colour = ITEM_COLOURS.get(item, "#555555")
-        yerr = np.vstack([np.asarray(share) - lo, np.asarray(hi) - share])
-        ax.errorbar(
-            x,
-            share,
-            yerr=yerr,
-            fmt="o",
-            color=colour,
-            markersize=4,
-            capsize=2,
-            linewidth=0.8,
-            label=f"{item} (observed)",
-        )
-    for y in (0.5, 0.8):
-        ax.axhline(y, color="#999999", linewidth=0.7, linestyle=":")
-    for label, x in (marks or {}).items():
-        if x is not None and np.isfinite(x):
-            ax.axvline(x, color="#444444", linewidth=0.8, linestyle="--")
-            ax.annotate(
-                label,
-                (x, 1.02),
-                xycoords=("data", "axes fraction"),
-                fontsize=7,
-                ha="center",
-                rotation=0,
+        step = max(1, len(x) // max_curve_points)
+        for i in range(0, len(x), step):
+            curve_rows.append(
+                {
+                    "x": _num(x[i]),
+                    "p": _num(p[i]),
+                    "lo": _num(lo[i]),
+                    "hi": _num(hi[i]),
+                    "answer": item,
+                }
             )
-    ax.set_ylim(-0.02, 1.02)
-    ax.set_ylabel("share of answers 'yes'", fontsize=8)
-    ax.set_xlabel(xlabel, fontsize=8)
-    ax.tick_params(labelsize=7)
-    if title:
-        ax.set_title(title, fontsize=9, loc="left", pad=14)
-    ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.02, 0.5), frameon=False)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
-    return buf.getvalue()
+    for item, (x, share, lo, hi) in points.items():
+        for i in range(len(x)):
+            point_rows.append(
+                {
+                    "x": _num(x[i]),
+                    "share": _num(share[i]),
+                    "lo": _num(lo[i]),
+                    "hi": _num(hi[i]),
+                    "answer": item,
+                }
+            )
+    items = [i for i in ITEM_COLOURS if i in curves or i in points]
+    colour = {
+        "field": "answer",
+        "type": "nominal",
+        "title": "answer",
+        "scale": {"domain": items, "range": [ITEM_COLOURS[i] for i in items]},
+    }
+    x_enc = {"field": "x", "type": "quantitative", "title": xlabel, "scale": {"zero": False}}
+    y_scale = {"domain": [0, 1]}
+    layers: list[dict] = [
+        {
+            "data": {"values": [{"y": 0.5}, {"y": 0.8}]},
+            "mark": {"type": "rule", "strokeDash": [2, 3], "color": "#999999"},
+            "encoding": {"y": {"field": "y", "type": "quantitative", "scale": y_scale}},
+        }
+    ]
+    if curve_rows:
+        layers += [
+            {
+                "data": {"values": curve_rows},
+                "mark": {"type": "area", "opacity": 0.15},
+                "encoding": {
+                    "x": x_enc,
+                    "y": {
+                        "field": "lo",
+                        "type": "quantitative",
+                        "scale": y_scale,
+                        "title": "share of answers 'yes'",
+                    },
+                    "y2": {"field": "hi"},
+                    "color": colour,
+                },
+            },
+            {
+                "data": {"values": curve_rows},
+                "mark": {"type": "line", "strokeWidth": 2},
+                "encoding": {
+                    "x": x_enc,
+                    "y": {"field": "p", "type": "quantitative", "scale": y_scale},
+                    "color": colour,
+                },
+            },
+        ]
+    if point_rows:
+        layers += [
+            {
+                "data": {"values": point_rows},
+                "mark": {"type": "rule"},
+                "encoding": {
+                    "x": x_enc,
+                    "y": {"field": "lo", "type": "quantitative", "scale": y_scale},
+                    "y2": {"field": "hi"},
+                    "color": colour,
+                },
+            },
+            {
+                "data": {"values": point_rows},
+                "mark": {"type": "point", "filled": True, "size": 50},
+                "encoding": {
+                    "x": x_enc,
+                    "y": {
+                        "field": "share",
+                        "type": "quantitative",
+                        "scale": y_scale,
+                        "title": "share of answers 'yes'",
+                    },
+                    "color": colour,
+                    "tooltip": [
+                        {"field": "answer"},
+                        {"field": "x", "title": xlabel, "format": ".2f"},
+                        {"field": "share", "format": ".0%"},
+                        {"field": "lo", "title": "95% low", "format": ".0%"},
+                        {"field": "hi", "title": "95% high", "format": ".0%"},
+                    ],
+                },
+            },
+        ]
+    mark_rows = [
+        {"x": _num(v), "label": k}
+        for k, v in (marks or {}).items()
+        if v is not None and math.isfinite(v)
+    ]
+    if mark_rows:
+        layers += [
+            {
+                "data": {"values": mark_rows},
+                "mark": {"type": "rule", "strokeDash": [5, 3], "color": "#444444"},
+                "encoding": {"x": x_enc},
+            },
+            {
+                "data": {"values": mark_rows},
+                "mark": {"type": "text", "dy": -6, "fontSize": 10, "color": "#444444"},
+                "encoding": {"x": x_enc, "y": {"value": 0}, "text": {"field": "label"}},
+            },
+        ]
+    return {"title": title, "height": 260, "layer": layers}

@@ -18,11 +18,10 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from statistics import NormalDist
 from typing import Any
 
 import numpy as np
-from scipy.special import expit, logit
-from scipy.stats import norm
 
 from augment.errors import ParameterError
 from augment.recipe import Recipe
@@ -43,10 +42,22 @@ _KEY = re.compile(r"^(?P<step>[a-z_]+)(?:#(?P<occ>[1-9][0-9]*))?\.(?P<param>[a-z
 
 
 # --- shares -------------------------------------------------------------------------------
+# numpy versions of scipy.special's expit and logit: importing scipy.stats/special costs about
+# 1.5 s of the Recipes page's first render, for two one-line functions
+def expit(x):
+    x = np.asarray(x, dtype=np.float64)
+    return np.exp(-np.logaddexp(0.0, -x))
+
+
+def logit(p):
+    p = np.asarray(p, dtype=np.float64)
+    return np.log(p) - np.log1p(-p)
+
+
 def _z(level: float, what: str = "level") -> float:
     if isinstance(level, bool) or not isinstance(level, (int, float)) or not 0 < level < 1:
         raise ParameterError(f"{what}={level!r} must be a number between 0 and 1 (exclusive)")
-    return float(norm.ppf(0.5 + level / 2.0))
+    return float(NormalDist().inv_cdf(0.5 + level / 2.0))
 
 
 def _whole(name: str, value: Any) -> int:
@@ -602,7 +613,6 @@ def human_vs_metric(
         "fit": fit,
         "bins": binned_shares(x, clear) if len(kept) else (),
         "disagreements": [
-            {"review": kept[i], "value": float(x[i]), "gap": round(float(gap[i]), 3)}
-            for i in order
+            {"review": kept[i], "value": float(x[i]), "gap": round(float(gap[i]), 3)} for i in order
         ],
     }

@@ -194,3 +194,24 @@ def model_job(sample_key: tuple, clip_hash: str, view: dict, transcript):
         while len(jobs) > 128:
             jobs.popitem(last=False)
         return future
+
+
+@st.cache_resource(show_spinner=False)
+def warm_up() -> bool:
+    """Import what the other pages need (tables, statistics) in the background, once per process.
+
+    Called at the end of the Studio, after its first render, so it never delays it; the first
+    visit to the Recipes or Labels page then does not pay for importing pandas and pyarrow.
+    """
+    import importlib
+    import threading
+
+    def work() -> None:
+        for name in ("pandas", "pyarrow", "augment.stats", "augment.exporters", "augment.export"):
+            try:
+                importlib.import_module(name)
+            except ImportError:  # a missing optional library shows up where it is used
+                pass
+
+    threading.Thread(target=work, name="augcheck-warm-up", daemon=True).start()
+    return True

@@ -8,7 +8,7 @@ import streamlit as st
 from augment.agreement import WHY_ALPHA, review_agreement
 from augment.errors import AugcheckError
 from augment.exporters import to_audiomentations_code
-from augment.plots import effect_png
+from augment.plots import effect_chart
 from augment.recipe import Recipe
 from augment.rounds import flagged_review_ids
 from augment.stats import (
@@ -236,7 +236,7 @@ if not varied:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def effect_view(review_key: tuple, key: str, _chosen: list) -> tuple[bytes, list, object]:
+def effect_view(review_key: tuple, key: str, _chosen: list) -> tuple[dict, list, object]:
     effect = parameter_effect(_chosen, key)
     grid = np.linspace(float(np.nanmin(effect.x)), float(np.nanmax(effect.x)), 200)
     curves, points = {}, {}
@@ -255,7 +255,7 @@ def effect_view(review_key: tuple, key: str, _chosen: list) -> tuple[bytes, list
         "clear 50%": effect.crossings["clear"].get(0.5),
         "clear 80%": effect.crossings["clear"].get(0.8),
     }
-    png = effect_png(
+    chart = effect_chart(
         xlabel=key, curves=curves, points=points, marks=marks, title=f"{key}: {effect.n} reviews"
     )
     table = [
@@ -266,19 +266,19 @@ def effect_view(review_key: tuple, key: str, _chosen: list) -> tuple[bytes, list
         }
         for item in ("clear", "realistic", "both")
     ]
-    return png, table, effect
+    return chart, table, effect
 
 
 review_key = (pick, clip_pick, noise_pick, len(chosen), max(r["id"] for r in chosen))
 for key in varied:
     with st.container(border=True):
         try:
-            png, table, effect = effect_view(review_key, key, chosen)
+            chart, table, effect = effect_view(review_key, key, chosen)
         except AugcheckError as exc:
             st.warning(f"{key}: {exc}")
             continue
         left, right = st.columns([3, 2])
-        left.image(png, width="stretch")
+        left.vega_lite_chart(spec=chart, width="stretch")
         right.dataframe(table, hide_index=True, key=f"crossings_{key}")
         right.caption(
             "Where the fitted share of 'yes' crosses 50% and 80% (blank: not within the "
@@ -367,8 +367,8 @@ for tab, metric in zip(st.tabs(["STOI", "Model WER"]), ("stoi", "wer"), strict=T
                 np.array([getattr(b, f) for b in out["bins"]])
                 for f in ("centre", "share", "ci_low", "ci_high")
             )
-        st.image(
-            effect_png(
+        st.vega_lite_chart(
+            spec=effect_chart(
                 xlabel=label,
                 curves=curves,
                 points=points,

@@ -34,7 +34,12 @@ with st.expander("New round", expanded=not rounds.list_rounds(store), icon=":mat
                 "recipe below."
             )
         with st.form("new_round", border=False):
-            name = st.text_input("Round name", key="round_name", placeholder="e.g. cafe, week 47")
+            name = st.text_input(
+                "Round name",
+                key="round_name",
+                placeholder="e.g. week 47",
+                help="Labelers see this name: don't describe the recipes in it.",
+            )
             picked = st.multiselect(
                 "Recipes (in review first)",
                 sorted(names, key=lambda i: (i not in in_review, names[i])),

@@ -25,6 +25,7 @@ from pages._common import (
     reviewer,
     sample_hints,
     take_upload,
+    warm_up,
 )
 
 ss = st.session_state
@@ -417,7 +418,10 @@ with h1:
         show_model(report, model_problem)
 # the model's answer pre-fills question 3 for this sample; the reviewer can change it
 prefill = 2 if report is None else (0 if report["poor"] else 1)
+# keyed by sample and by whether the model has answered: a radio keeps its value across reruns,
+# so only a new key lets the model's answer arrive as the pre-filled choice
 poor_key = "answer_model_poor_" + hashlib.sha1(repr(sample_key).encode()).hexdigest()[:10]
+poor_key += "_model" if report is not None else "_pending"
 
 # --- the checklist ------------------------------------------------------------------------
 st.subheader("Checklist")
@@ -530,3 +534,5 @@ with st.expander("Sweep one parameter over a ladder of values, heard blind in a 
                     "answers": {},
                 }
                 st.switch_page("pages/sweep.py")
+
+warm_up()

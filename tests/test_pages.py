@@ -238,9 +238,11 @@ def test_model_and_hints_beside_the_checklist(app, data_dir, monkeypatch):
     app.button(key="save").click().run()
     import json
 
-    poor, metrics_json = sqlite3.connect(data_dir / "augcheck.db").execute(
-        "select model_poor, metrics_json from reviews"
-    ).fetchone()
+    poor, metrics_json = (
+        sqlite3.connect(data_dir / "augcheck.db")
+        .execute("select model_poor, metrics_json from reviews")
+        .fetchone()
+    )
     stored = json.loads(metrics_json)
     assert poor == "no"
     assert stored["model"]["poor"] is True and stored["model"]["wer_augmented"] > 0.3

@@ -22,9 +22,12 @@ def test_mel_spectrogram_matches_librosa_within_a_thousandth_of_a_db():
     librosa = pytest.importorskip("librosa")
     y = speechlike(2.0) + noise_signal(2.0)
     ours = plots.mel_spectrogram(y, SR)
-    ref = librosa.feature.melspectrogram(
-        y=y, sr=SR, n_fft=512, hop_length=128, n_mels=80, norm=None, fmax=SR / 2
-    ) / (512 / 4) ** 2
+    ref = (
+        librosa.feature.melspectrogram(
+            y=y, sr=SR, n_fft=512, hop_length=128, n_mels=80, norm=None, fmax=SR / 2
+        )
+        / (512 / 4) ** 2
+    )
     ref_db = 10 * np.log10(np.maximum(ref, 1e-12))
     assert ours.db.shape == ref_db.shape
     assert np.max(np.abs(ours.db - ref_db)) < 1e-2

@@ -8,6 +8,7 @@ are skipped, except under CI, where a missing browser is a failure.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -16,10 +17,12 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from e2e_helpers import new_context
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO_ROOT / "test-artifacts"
@@ -102,10 +105,12 @@ def artifacts_dir() -> Path:
     return ARTIFACTS
 
 
-@pytest.fixture(scope="session")
-def streamlit_app(tmp_path_factory) -> RunningApp:
-    """``streamlit run app.py`` on a free port with a fresh data folder; killed at teardown."""
-    base = tmp_path_factory.mktemp("augcheck_e2e")
+@contextlib.contextmanager
+def serve_app(base: Path) -> Iterator[RunningApp]:
+    """``streamlit run app.py`` on a free port with a fresh data folder under ``base``.
+
+    Waits for ``/_stcore/health``; the whole process group is killed on exit.
+    """
     data_dir = base / "data"
     data_dir.mkdir()
     port = _free_port()
@@ -166,6 +171,21 @@ def streamlit_app(tmp_path_factory) -> RunningApp:
 
 
 @pytest.fixture(scope="session")
+def streamlit_app(tmp_path_factory) -> Iterator[RunningApp]:
+    """The app shared by the tests of the session (fresh data folder); killed at teardown."""
+    with serve_app(tmp_path_factory.mktemp("augcheck_e2e")) as app:
+        yield app
+
+
+@pytest.fixture(scope="module")
+def private_app(tmp_path_factory) -> Iterator[RunningApp]:
+    """An app (and database) of a test module's own, for tests whose rows would show up in
+    another test's counts; killed at the end of the module."""
+    with serve_app(tmp_path_factory.mktemp("augcheck_e2e_private")) as app:
+        yield app
+
+
+@pytest.fixture(scope="session")
 def require_chromium() -> Path:
     """Skip without the system Chromium (fail under CI); used first, before the app starts."""
     if not CHROMIUM.exists():
@@ -191,11 +211,8 @@ def chromium_browser(require_chromium):
 
 @pytest.fixture
 def app_page(chromium_browser):
-    """A fresh browser context (own Streamlit session) with a tall viewport."""
-    context = chromium_browser.new_context(
-        viewport={"width": 1400, "height": 1800}, accept_downloads=True
-    )
-    context.set_default_timeout(30_000)
+    """A page in a fresh browser context (own Streamlit session) with a tall viewport."""
+    context = new_context(chromium_browser)
     pg = context.new_page()
     try:
         yield pg

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 pytest.importorskip("playwright.sync_api")
+from e2e_helpers import LONG, screenshot, settle  # noqa: E402
 from playwright.sync_api import Locator, Page, expect  # noqa: E402
 
 # the Chromium check comes first, so a machine without it skips before starting the app
@@ -26,20 +27,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 CLIP = (REPO_ROOT / ".." / "shared" / "data" / "cmu_arctic_us_aew_a0001.wav").resolve()
 REVIEWER = "e2e-reviewer"
 NOTE = "e2e note"
-LONG = 60_000  # ms: first render, uploads and reruns are slow on a 2-core machine
 ARROW_PRESSES = 4  # snr_db moves 0.5 dB per key press: 10.0 -> 8.0
-
-
-def settle(page: Page, timeout: float = LONG) -> None:
-    """Wait until Streamlit is connected and no script run is in progress (seen twice)."""
-    app = page.locator('[data-testid="stApp"]')
-    for _ in range(2):
-        expect(app).to_have_attribute("data-test-connection-state", "CONNECTED", timeout=timeout)
-        expect(app).to_have_attribute("data-test-script-state", "notRunning", timeout=timeout)
-        expect(
-            page.locator('[data-testid="stStatusWidget"]').filter(has_text="Running")
-        ).to_have_count(0, timeout=timeout)
-        page.wait_for_timeout(300)
 
 
 def reviewer_box(page: Page) -> Locator:
@@ -54,29 +42,6 @@ def augmented_audio(page: Page) -> Locator:
         has=page.get_by_text("Augmented", exact=True)
     )
     return column.locator("audio")
-
-
-def screenshot(page: Page, path) -> None:
-    """A full-page screenshot; Streamlit scrolls inside ``stMain``, so grow the viewport first."""
-    try:
-        size = page.viewport_size or {"width": 1400, "height": 1800}
-        height = page.evaluate(
-            """() => {
-                const main = document.querySelector('[data-testid="stMain"]');
-                return Math.max(document.body.scrollHeight, main ? main.scrollHeight : 0);
-            }"""
-        )
-        shot_height = max(size["height"], min(int(height) + 40, 8000))
-        if shot_height > size["height"]:
-            page.set_viewport_size({"width": size["width"], "height": shot_height})
-            page.wait_for_timeout(700)
-        # park the pointer in the empty bottom-right corner: no hover toolbars in the picture
-        page.mouse.move(size["width"] - 5, shot_height - 5)
-        page.wait_for_timeout(200)
-        page.screenshot(path=str(path), full_page=True)
-        page.set_viewport_size(size)
-    except Exception as exc:  # a screenshot must never hide the real failure
-        print(f"screenshot {path} failed: {exc!r}")
 
 
 def test_label_uploaded_clip_in_studio(app_page: Page, streamlit_app, artifacts_dir):
@@ -136,6 +101,10 @@ def test_label_uploaded_clip_in_studio(app_page: Page, streamlit_app, artifacts_
         after = augmented_audio(page).get_attribute("src")
         assert after and after != before, (before, after)
 
+        # the model's result arrives in the background and pre-fills question 3
+        expect(page.get_by_text("Model WER")).to_be_visible(timeout=LONG)
+        settle(page)
+
         # the checklist
         for question in ("Sounds realistic", "Label still clear"):
             group = page.locator('[data-testid="stRadio"]').filter(has_text=question)
@@ -143,6 +112,10 @@ def test_label_uploaded_clip_in_studio(app_page: Page, streamlit_app, artifacts_
                 has_text=re.compile(r"^\s*Yes\s*$")
             ).click()
             expect(group.get_by_role("radio", name="Yes", exact=True)).to_be_checked()
+        # the reviewer overrides the model's pre-filled answer: theirs is what is stored
+        poor = page.locator('[data-testid="stRadio"]').filter(has_text="Model likely does poorly")
+        poor.locator('[data-testid="stRadioOption"]').filter(has_text="Don't know").click()
+        expect(poor.get_by_role("radio", name="Don't know", exact=True)).to_be_checked()
         page.get_by_role("textbox", name="Note (optional)").fill(NOTE)
         page.get_by_role("button", name="Save label").click()
         success = page.locator('[data-testid="stAlert"]').filter(has_text="Saved review #")
