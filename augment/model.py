@@ -396,3 +396,31 @@ def model_report(
         "text_augmented": out_a.text,
         "poor": bool(w_a >= poor_wer or w_a - w_o >= poor_wer_rise),
     }
+
+
+# --- running the model in a worker process --------------------------------------------------------
+_WORKER_MODEL: Model | None = None
+
+
+def worker_report(
+    original: np.ndarray,
+    augmented: np.ndarray,
+    sample_rate: int,
+    transcript: str | None,
+    *,
+    max_s: float = 60.0,
+) -> dict[str, Any]:
+    """:func:`model_report` for a worker process: the model is loaded once per worker.
+
+    The Studio runs this in its own process, so decoding never competes with the page's script
+    for the interpreter lock, and the sliders stay free while the model listens. At most the
+    first ``max_s`` seconds are heard (noted in the report).
+    """
+    global _WORKER_MODEL
+    if _WORKER_MODEL is None:
+        _WORKER_MODEL = load_model()
+    n = int(max_s * sample_rate)
+    report = model_report(_WORKER_MODEL, original[:n], augmented[:n], sample_rate, transcript)
+    if len(original) > n:
+        report["note"] = f"the model heard the first {max_s:.0f} s"
+    return report

@@ -116,84 +116,97 @@ def render_view(
     }
 
 
-@st.cache_resource(show_spinner=False)
-def get_model():
-    """The model that answers "does it do poorly?": loaded once per process.
-
-    The built-in offline recognizer, or the user's ``AUGCHECK_MODEL=module:function``.
-    """
-    from augment.model import load_model
-
-    return load_model()
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def sample_hints(sample_key: tuple, clip_hash: str, _view: dict, timing_cause: str | None) -> dict:
-    """Objective hints (STOI, speech-only SNR, loudness) for one rendered sample, cached."""
-    from augment.hints import hints
-
-    clean = decoded(clip_hash)
-    return hints(
-        clean.samples,
-        _view["samples"],
-        _view["noise"],
-        _view["sample_rate"],
-        timing_cause=timing_cause,
-    )
-
-
 #: Longest stretch of audio the model hears per sample, in seconds (keeps long clips snappy).
 MODEL_MAX_S = 60.0
 
 
-@st.cache_resource(show_spinner=False)
-def _model_jobs() -> dict:
-    """One worker thread for the model and the jobs it was given, per process."""
+def _stop_jobs(box: dict) -> None:
+    box["pool"].shutdown(wait=False, cancel_futures=True)
+
+
+@st.cache_resource(show_spinner=False, on_release=_stop_jobs)
+def _jobs() -> dict:
+    """One worker process for the slow analyses and the jobs it was given, per server process.
+
+    A process, not a thread: a decoder holding the interpreter lock would slow every rerun.
+    """
+    import multiprocessing
     import threading
     from collections import OrderedDict
-    from concurrent.futures import ThreadPoolExecutor
+    from concurrent.futures import ProcessPoolExecutor
 
     return {
-        "pool": ThreadPoolExecutor(max_workers=1, thread_name_prefix="augcheck-model"),
+        "pool": ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")),
         "jobs": OrderedDict(),
         "lock": threading.Lock(),
     }
 
 
-def _model_job(clip_hash: str, samples, sample_rate: int, transcript):
-    from augment.model import model_report
+def background(key: tuple, target: str, *args, **kwargs):
+    """``target`` (``"module:function"``) run in the worker, as a Future cached under ``key``.
 
-    clean = decoded(clip_hash)
-    n = int(MODEL_MAX_S * sample_rate)
-    report = model_report(get_model(), clean.samples[:n], samples[:n], sample_rate, transcript)
-    if len(clean.samples) > n:
-        report["note"] = f"the model heard the first {MODEL_MAX_S:.0f} s"
-    return report
-
-
-def model_job(sample_key: tuple, clip_hash: str, view: dict, transcript):
-    """The model's result for one sample as a Future, computed in the background, cached.
-
-    The page never waits for it: the audio and the pictures show at once, and the result is
-    shown when it is ready. A job not yet started for an older sample is cancelled.
+    The page never waits for it. Jobs of the same kind (``key[0]``) still queued for older
+    samples are cancelled, so moving a slider quickly does not build a backlog.
     """
-    box = _model_jobs()
+    from concurrent.futures.process import BrokenProcessPool
+
+    from augment.worker import run
+
+    box = _jobs()
     with box["lock"]:
         jobs = box["jobs"]
-        if sample_key in jobs:
-            jobs.move_to_end(sample_key)
-            future = jobs[sample_key]
-            if not future.cancelled():
-                return future
-        for old in list(jobs.values())[-4:]:
-            old.cancel()  # only succeeds for jobs still queued
-        future = box["pool"].submit(
-            _model_job, clip_hash, view["samples"], view["sample_rate"], transcript
-        )
-        jobs[sample_key] = future
+        if key in jobs and not jobs[key].cancelled():
+            jobs.move_to_end(key)
+            return jobs[key]
+        for old_key, old in list(jobs.items())[-8:]:
+            if old_key[0] == key[0]:
+                old.cancel()  # only succeeds for jobs not started yet
+        try:
+            future = box["pool"].submit(run, target, *args, **kwargs)
+        except BrokenProcessPool:  # the worker died (e.g. a plugin crashed it): start anew
+            _jobs.clear()
+            return background(key, target, *args, **kwargs)
+        jobs[key] = future
         while len(jobs) > 128:
             jobs.popitem(last=False)
         return future
+
+
+def hints_job(sample_key: tuple, clip_hash: str, view: dict, timing_cause: str | None):
+    """Objective hints (STOI, speech-only SNR, loudness) for one sample, in the background."""
+    return background(
+        ("hints", sample_key),
+        "augment.hints:hints",
+        decoded(clip_hash).samples,
+        view["samples"],
+        view["noise"],
+        view["sample_rate"],
+        timing_cause=timing_cause,
+    )
+
+
+def model_job(sample_key: tuple, clip_hash: str, view: dict, transcript):
+    """The model on the original and this sample (see augment.model), in the background."""
+    return background(
+        ("model", sample_key),
+        "augment.model:worker_report",
+        decoded(clip_hash).samples,
+        view["samples"],
+        view["sample_rate"],
+        transcript,
+        max_s=MODEL_MAX_S,
+    )
+
+
+def job_outcome(job) -> tuple[object, str | None]:
+    """``(result, None)``, ``(None, one-line problem)``, or ``(None, None)`` while running."""
+    if job is None or not job.done() or job.cancelled():
+        return None, None
+    try:
+        return job.result(), None
+    except Exception as exc:  # a user's model plugin may fail in any way; say so in one line
+        text = str(exc).splitlines()[0] if str(exc) else ""
+        return None, text if isinstance(exc, ValueError) else f"{type(exc).__name__}: {text}"
 
 
 @st.cache_resource(show_spinner=False)

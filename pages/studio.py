@@ -17,13 +17,14 @@ from augment.sweep import MAX_RUNGS, ladder, make_sweep
 from pages._common import (
     decoded,
     get_store,
+    hints_job,
+    job_outcome,
     media_by_hash,
     model_job,
     original_spectrogram,
     original_wav,
     render_view,
     reviewer,
-    sample_hints,
     take_upload,
     warm_up,
 )
@@ -324,7 +325,7 @@ with st.expander(f"Parameters drawn (seed {result['seed']}) and the recipe"):
     st.json({"recipe_id": recipe.id, "params": result["params"]}, expanded=True)
     st.code(recipe.to_json(), language="json")
 
-# --- the model and objective hints (after the audio and pictures: they may take a moment) ----
+# --- the model and objective hints: computed in a worker process after the page is drawn ------
 st.subheader("Model and hints")
 sample_key = (
     recipe.id,
@@ -334,49 +335,50 @@ sample_key = (
     result["seed"],
 )
 stretched = any(s["step"] == "time_stretch" and s["rate"] != 1.0 for s in result["params"])
-h1, h2 = st.columns(2)
-report, model_problem = None, None
-with h2:
-    try:
-        hint = sample_hints(sample_key, clip.hash, result, "time_stretch" if stretched else None)
-    except AugcheckError as exc:
-        hint = None
-        st.warning(f"Hints unavailable: {exc}")
-    if hint:
-        q1, q2, q3 = st.columns(3)
-        q1.metric(
-            "STOI",
-            "n/a" if hint["stoi"] is None else f"{hint['stoi']:.2f}",
-            help="Short-time objective intelligibility against the original (0-1). "
-            + (hint["stoi_reason"] or ""),
-        )
-        q2.metric(
-            "SNR over speech",
-            "n/a" if hint["snr_db_speech"] is None else f"{hint['snr_db_speech']:.1f} dB",
-            help="SNR over the frames a voice-activity detector marks as speech, beside "
-            "the whole-clip SNR. " + (hint["snr_db_speech_reason"] or ""),
-        )
-        lo, la = hint["lufs_original"], hint["lufs_augmented"]
-        q3.metric(
-            "Loudness",
-            "n/a" if la is None else f"{la:.1f} LUFS",
-            delta=None if lo is None or la is None else f"{la - lo:+.1f} LU",
-            delta_color="off",
-            help="Integrated loudness (ITU-R BS.1770), original -> this.",
-        )
-        notes = [r for r in (hint["stoi_reason"], hint["snr_db_speech_reason"]) if r]
-        st.caption("Hints, not verdicts." + (" " + " ".join(notes) if notes else ""))
-job = model_job(sample_key, clip.hash, result, clip.transcript)
+# The jobs start on the poll's first timed tick, once this page is drawn, so they never compete
+# with the first render for the two cores; a sample seen before is answered from the cache.
 wait_s = float(os.environ.get("AUGCHECK_MODEL_WAIT_S", "0") or 0)
-if wait_s > 0:  # synchronous mode (scripts, tests): wait for the model before going on
-    wait([job], timeout=wait_s)
-if job.done() and not job.cancelled():
-    try:
-        report = job.result()
-    except AugcheckError as exc:
-        model_problem = str(exc)
-    except Exception as exc:  # a user's model plugin may fail in any way; say so in one line
-        model_problem = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+started_key = f"analysis_started_{hash(sample_key)}"
+hint_job = job = None
+if wait_s > 0 or ss.get(started_key):
+    hint_job = hints_job(sample_key, clip.hash, result, "time_stretch" if stretched else None)
+    job = model_job(sample_key, clip.hash, result, clip.transcript)
+if wait_s > 0:  # synchronous mode (scripts, tests): wait for both before going on
+    wait([hint_job, job], timeout=wait_s)
+hint, hint_problem = job_outcome(hint_job)
+report, model_problem = job_outcome(job)
+
+
+def show_hints(hint, problem) -> None:
+    if problem:
+        st.warning(f"Hints unavailable: {problem}")
+        return
+    if hint is None:
+        st.caption(":material/hourglass_top: Measuring STOI, speech-only SNR and loudness…")
+        return
+    q1, q2, q3 = st.columns(3)
+    q1.metric(
+        "STOI",
+        "n/a" if hint["stoi"] is None else f"{hint['stoi']:.2f}",
+        help="Short-time objective intelligibility against the original (0-1). "
+        + (hint["stoi_reason"] or ""),
+    )
+    q2.metric(
+        "SNR over speech",
+        "n/a" if hint["snr_db_speech"] is None else f"{hint['snr_db_speech']:.1f} dB",
+        help="SNR over the frames a voice-activity detector marks as speech, beside "
+        "the whole-clip SNR. " + (hint["snr_db_speech_reason"] or ""),
+    )
+    lo, la = hint["lufs_original"], hint["lufs_augmented"]
+    q3.metric(
+        "Loudness",
+        "n/a" if la is None else f"{la:.1f} LUFS",
+        delta=None if lo is None or la is None else f"{la - lo:+.1f} LU",
+        delta_color="off",
+        help="Integrated loudness (ITU-R BS.1770), original -> this.",
+    )
+    notes = [r for r in (hint["stoi_reason"], hint["snr_db_speech_reason"]) if r]
+    st.caption("Hints, not verdicts." + (" " + " ".join(notes) if notes else ""))
 
 
 def show_model(report, problem) -> None:
@@ -405,17 +407,26 @@ def show_model(report, problem) -> None:
         )
 
 
-def poll_model() -> None:
-    if job.done():
-        st.rerun()  # the whole page, so the checklist gets the model's answer
-    show_model(None, None)
+def poll() -> None:
+    """Until both results are in: start the jobs on the first tick, then wait for news."""
+    if not ss.get(started_key):
+        ss[started_key] = True
+        return
+    hints_now = hints_job(sample_key, clip.hash, result, "time_stretch" if stretched else None)
+    model_now = model_job(sample_key, clip.hash, result, clip.transcript)
+    if (hint is None and hint_problem is None and hints_now.done()) or (
+        report is None and model_problem is None and model_now.done()
+    ):
+        st.rerun()  # the whole page: the hints, the model and the pre-filled checklist
 
 
+h1, h2 = st.columns(2)
 with h1:
-    if report is None and model_problem is None:
-        st.fragment(poll_model, run_every=0.5)()
-    else:
-        show_model(report, model_problem)
+    show_model(report, model_problem)
+with h2:
+    show_hints(hint, hint_problem)
+if (hint is None and hint_problem is None) or (report is None and model_problem is None):
+    st.fragment(poll, run_every=0.5)()
 # the model's answer pre-fills question 3 for this sample; the reviewer can change it
 prefill = 2 if report is None else (0 if report["poor"] else 1)
 # keyed by sample and by whether the model has answered: a radio keeps its value across reruns,

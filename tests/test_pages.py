@@ -250,6 +250,17 @@ def test_model_and_hints_beside_the_checklist(app, data_dir, monkeypatch):
 
 
 def test_time_stretch_makes_stoi_not_applicable(app, monkeypatch):
+    monkeypatch.setenv("AUGCHECK_MODEL_WAIT_S", "120")
     app.toggle(key="time_stretch.on").set_value(True).run()
     app.slider(key="time_stretch.rate").set_value(1.2).run()
     assert metric(app, "STOI") == "n/a"
+
+
+def test_page_does_not_wait_for_the_model(app):
+    """By default the page is drawn before the slow analyses; they start on the poll's tick."""
+    app.slider(key="background_noise.snr_db").set_value(3.0).run()
+    assert metric(app, "SNR (measured)") == "3.00 dB"
+    texts = " ".join(c.value for c in app.caption)
+    assert "The model is listening" in texts and "Measuring STOI" in texts
+    poor = next(r for r in app.radio if r.key.startswith("answer_model_poor"))
+    assert poor.value == "Don't know"  # nothing pre-filled until the model has answered
