@@ -379,8 +379,10 @@ def binned_shares(
         raise ParameterError(f"bins={bins} and min_per_bin={min_per_bin} must be at least 1")
     if xa.size == 0:
         return ()
-    k = max(1, min(bins, xa.size // min_per_bin))
-    index = _bin_index(xa, k)
+    if np.unique(xa).size <= bins:  # a ladder (a sweep): one point per value heard
+        index = _bin_index(xa, bins)
+    else:
+        index = _bin_index(xa, max(1, min(bins, xa.size // min_per_bin)))
     out = []
     for i in np.unique(index):
         sel = index == i
@@ -407,7 +409,7 @@ def _answer(review: dict[str, Any], name: str) -> bool | None:
 
 
 def parameter_effect(
-    reviews: Iterable[dict[str, Any]], key: str, *, bins: int = 8
+    reviews: Iterable[dict[str, Any]], key: str, *, bins: int = 12
 ) -> ParameterEffect:
     """The answers against the parameter ``key`` (e.g. ``"background_noise.snr_db"``).
 

@@ -70,7 +70,6 @@ table = [
     {
         "name": r["name"],
         "status": r["status"],
-        "steps": summary_of(r["json"]),
         "reviews": r["reviews"],
         "reviewers": r["reviewers"],
         "accept %": pct(r["accepted"], r["reviews"]),
@@ -79,6 +78,7 @@ table = [
         "clear %": pct(r["clear"], r["reviews"]),
         "model poor %": pct(r["model_poor"], r["model_answered"]),
         "last reviewed": r["last_reviewed"],
+        "steps": summary_of(r["json"]),
         "id": r["id"],
     }
     for r in rows

@@ -340,7 +340,7 @@ def test_parameter_effect_on_simulated_reviews():
     assert effect.crossings["clear"][0.8] == pytest.approx(X80, abs=1.5)
     assert effect.crossings["realistic"][0.5] is None  # ~0.9 everywhere: never 50% in range
     for answer, bins in effect.bins.items():
-        assert 1 <= len(bins) <= 8
+        assert 1 <= len(bins) <= 12  # parameter_effect draws up to 12 bins
         assert sum(b.n for b in bins) == 400
         assert sum(b.successes for b in bins) == int(effect.answers[answer].sum())
         assert all(b.ci_low <= b.share <= b.ci_high for b in bins)
@@ -528,3 +528,13 @@ def test_human_vs_wer_reads_high_wer_as_unclear():
     assert out["fit"] is None  # too few reviews to fit
     with pytest.raises(ParameterError, match="metric='pesq'"):
         human_vs_metric(reviews, "pesq")
+
+
+def test_a_sweep_ladder_keeps_one_point_per_rung():
+    from augment.stats import binned_shares
+
+    x = np.linspace(30, -10, 9)
+    y = x > 5
+    bins = binned_shares(x, y)
+    assert len(bins) == 9 and all(b.n == 1 for b in bins)
+    assert [b.share for b in bins] == [1.0 if v > 5 else 0.0 for v in sorted(x)]

@@ -13,4 +13,3 @@ class Gain(Step):
 
     def apply(self, y, params, ctx, rng):
         return (y * (10.0 ** (params["gain_db"] / 20.0))).astype(y.dtype, copy=False)
-
