@@ -362,7 +362,7 @@ def test_parameter_effect_with_too_few_reviews_has_no_fits():
 def test_binned_shares_by_hand():
     x = [0.0] * 5 + [1.0] * 5 + [2.0] * 5
     y = [1, 0, 0, 0, 0] + [1, 1, 1, 0, 0] + [1] * 5
-    bins = binned_shares(x, y)
+    bins = binned_shares(x, y, bins=12)  # as parameter_effect asks
     assert [(b.centre, b.n, b.successes, b.share) for b in bins] == [
         (0.0, 5, 1, 0.2),
         (1.0, 5, 3, 0.6),
@@ -535,6 +535,6 @@ def test_a_sweep_ladder_keeps_one_point_per_rung():
 
     x = np.linspace(30, -10, 9)
     y = x > 5
-    bins = binned_shares(x, y)
+    bins = binned_shares(x, y, bins=12)  # as parameter_effect asks
     assert len(bins) == 9 and all(b.n == 1 for b in bins)
     assert [b.share for b in bins] == [1.0 if v > 5 else 0.0 for v in sorted(x)]
