@@ -228,3 +228,65 @@ def warm_up() -> bool:
 
     threading.Thread(target=work, name="augcheck-warm-up", daemon=True).start()
     return True
+
+
+#: The checklist's third answer as stored.
+MODEL_POOR_CODES = {"Yes": "yes", "No": "no", "Don't know": "unknown"}
+
+
+def checklist(
+    form_key: str,
+    prefix: str,
+    *,
+    suffix: str = "",
+    submit_label: str,
+    submit_key: str,
+    poor_index: int = 2,
+    poor_key: str | None = None,
+    poor_help: str | None = None,
+    note_placeholder: str = "",
+) -> dict | None:
+    """The three-question checklist and a note, as one form; the answers once it is submitted.
+
+    Returns None until the form is submitted with both required answers (a one-line error says
+    what is missing), then ``{"realistic", "clear", "model_poor", "note"}``. Widget keys are
+    ``f"{prefix}_realistic{suffix}"`` and so on, so each page (and each sample) keeps its own.
+    """
+    with st.form(form_key, clear_on_submit=True, border=True):
+        realistic = st.radio(
+            "Sounds realistic",
+            ["Yes", "No"],
+            index=None,
+            horizontal=True,
+            key=f"{prefix}_realistic{suffix}",
+        )
+        clear = st.radio(
+            "Label still clear (a person can tell what was said)",
+            ["Yes", "No"],
+            index=None,
+            horizontal=True,
+            key=f"{prefix}_clear{suffix}",
+        )
+        poor = st.radio(
+            "Model likely does poorly on this",
+            list(MODEL_POOR_CODES),
+            index=poor_index,
+            horizontal=True,
+            key=poor_key or f"{prefix}_model_poor{suffix}",
+            help=poor_help,
+        )
+        note = st.text_input(
+            "Note (optional)", key=f"{prefix}_note{suffix}", placeholder=note_placeholder
+        )
+        submitted = st.form_submit_button(submit_label, type="primary", key=submit_key)
+    if not submitted:
+        return None
+    if realistic is None or clear is None:
+        st.error("Answer both 'Sounds realistic' and 'Label still clear' before saving.")
+        return None
+    return {
+        "realistic": realistic == "Yes",
+        "clear": clear == "Yes",
+        "model_poor": MODEL_POOR_CODES[poor],
+        "note": note,
+    }

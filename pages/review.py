@@ -6,7 +6,7 @@ import streamlit as st
 
 from augment import rounds
 from augment.errors import AugcheckError
-from pages._common import get_store, media_by_hash, original_wav, render_view
+from pages._common import checklist, get_store, media_by_hash, original_wav, render_view
 
 ss = st.session_state
 qp = st.query_params
@@ -98,48 +98,25 @@ transcript = media[sample.clip_hash].transcript if sample.clip_hash in media els
 if transcript:
     st.caption(f"What is said: “{transcript}”")
 
-with st.form(f"review_form_{sample.id}", border=True):
-    realistic = st.radio(
-        "Sounds realistic",
-        ["Yes", "No"],
-        index=None,
-        horizontal=True,
-        key=f"review_realistic_{sample.id}",
-    )
-    clear = st.radio(
-        "Label still clear (a person can tell what was said)",
-        ["Yes", "No"],
-        index=None,
-        horizontal=True,
-        key=f"review_clear_{sample.id}",
-    )
-    poor = st.radio(
-        "Model likely does poorly on this",
-        ["Yes", "No", "Don't know"],
-        index=2,
-        horizontal=True,
-        key=f"review_model_poor_{sample.id}",
-    )
-    note = st.text_input("Note (optional)", key=f"review_note_{sample.id}")
-    go = st.form_submit_button("Save and next", type="primary", key="review_save")
-if go:
-    if realistic is None or clear is None:
-        st.error("Answer both 'Sounds realistic' and 'Label still clear' first.")
+answers = checklist(
+    f"review_form_{sample.id}",
+    "review",
+    suffix=f"_{sample.id}",
+    submit_label="Save and next",
+    submit_key="review_save",
+)
+if answers is not None:
+    try:
+        rounds.answer(
+            store,
+            token,
+            labeler,
+            sample.id,
+            **answers,
+            params=view["params"],
+            metrics=view["metrics"],
+        )
+    except AugcheckError as exc:
+        st.error(str(exc))
     else:
-        try:
-            rounds.answer(
-                store,
-                token,
-                labeler,
-                sample.id,
-                realistic=realistic == "Yes",
-                clear=clear == "Yes",
-                model_poor={"Yes": "yes", "No": "no"}.get(poor, "unknown"),
-                note=note,
-                params=view["params"],
-                metrics=view["metrics"],
-            )
-        except AugcheckError as exc:
-            st.error(str(exc))
-        else:
-            st.rerun()
+        st.rerun()

@@ -15,6 +15,7 @@ from augment.recipe import Recipe
 from augment.steps import STEPS, Choice
 from augment.sweep import MAX_RUNGS, ladder, make_sweep
 from pages._common import (
+    checklist,
     decoded,
     get_store,
     hints_job,
@@ -436,38 +437,22 @@ poor_key += "_model" if report is not None else "_pending"
 
 # --- the checklist ------------------------------------------------------------------------
 st.subheader("Checklist")
-with st.form("checklist", clear_on_submit=True, border=True):
-    realistic = st.radio(
-        "Sounds realistic", ["Yes", "No"], index=None, horizontal=True, key="answer_realistic"
-    )
-    clear = st.radio(
-        "Label still clear (a person can tell what was said)",
-        ["Yes", "No"],
-        index=None,
-        horizontal=True,
-        key="answer_clear",
-    )
-    poor = st.radio(
-        "Model likely does poorly on this",
-        ["Yes", "No", "Don't know"],
-        index=prefill,
-        horizontal=True,
-        key=poor_key,
-        help=None
-        if report is None
-        else "Pre-filled from the model's result; change it if you disagree. Both are stored.",
-    )
-    note = st.text_input(
-        "Note (optional)", key="answer_note", placeholder="what you heard; Enter saves"
-    )
-    saved = st.form_submit_button("Save label", type="primary", key="save", icon=":material/save:")
-
-if saved:
+answers = checklist(
+    "checklist",
+    "answer",
+    submit_label="Save label",
+    submit_key="save",
+    poor_index=prefill,
+    poor_key=poor_key,
+    poor_help=None
+    if report is None
+    else "Pre-filled from the model's result; change it if you disagree. Both are stored.",
+    note_placeholder="what you heard; Enter saves",
+)
+if answers is not None:
     who = reviewer()
     if not who:
         st.error("Enter your name in the sidebar (Your name) before saving.")
-    elif realistic is None or clear is None:
-        st.error("Answer both 'Sounds realistic' and 'Label still clear' before saving.")
     else:
         try:
             review_id = store.save_review(
@@ -484,17 +469,14 @@ if saved:
                     "ir": ir.hash if ir else None,
                 },
                 reviewer=who,
-                realistic=realistic == "Yes",
-                clear=clear == "Yes",
-                model_poor={"Yes": "yes", "No": "no"}.get(poor, "unknown"),
-                note=note,
+                **answers,
                 metrics={**m, "hints": hint, "model": report},
                 parent_id=ss.get("parent_recipe"),
             )
         except AugcheckError as exc:
             st.error(str(exc))
         else:
-            verdict = "accept" if realistic == "Yes" and clear == "Yes" else "reject"
+            verdict = "accept" if answers["realistic"] and answers["clear"] else "reject"
             st.toast(
                 f"Saved review #{review_id}: {verdict} for {recipe.name}",
                 icon=":material/check_circle:",

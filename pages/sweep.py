@@ -7,7 +7,7 @@ import streamlit as st
 from augment.errors import AugcheckError
 from augment.recipe import Recipe
 from augment.sweep import make_sweep
-from pages._common import get_store, original_wav, render_view, reviewer
+from pages._common import checklist, get_store, original_wav, render_view, reviewer
 
 ss = st.session_state
 st.title("Threshold sweep")
@@ -23,9 +23,9 @@ if not state:
 store = get_store()
 recipe = Recipe.from_json(state["recipe"])
 sweep = make_sweep(recipe, state["key"], state["values"], seed=state["seed"])
-answers: dict = state["answers"]
+done_answers: dict = state["answers"]
 total = len(sweep.values)
-done = len(answers)
+done = len(done_answers)
 st.caption(
     f"Sweeping **{sweep.param}** of *{recipe.name}* over {total} rungs. "
     "The value of each rung stays hidden until the end."
@@ -43,7 +43,7 @@ if done == total:
                 "model poor": a["model_poor"],
                 "review": a["review_id"],
             }
-            for i, a in answers.items()
+            for i, a in done_answers.items()
         ),
         key=lambda r: r[sweep.param],
     )
@@ -61,7 +61,7 @@ if done == total:
         st.rerun()
     st.stop()
 
-position = next(i for i in sweep.order if str(i) not in answers)
+position = next(i for i in sweep.order if str(i) not in done_answers)
 rung = sweep.rungs[position]
 noise = tuple(state["noise"]) if state["noise"] else None
 ir = tuple(state["ir"]) if state["ir"] else None
@@ -78,39 +78,18 @@ a1.audio(original_wav(state["clip"]), format="audio/wav")
 a2.markdown("**This rung**")
 a2.audio(view["wav"], format="audio/wav")
 
-with st.form(f"sweep_form_{position}", border=True):
-    realistic = st.radio(
-        "Sounds realistic",
-        ["Yes", "No"],
-        index=None,
-        horizontal=True,
-        key=f"sweep_realistic_{position}",
-    )
-    clear = st.radio(
-        "Label still clear (a person can tell what was said)",
-        ["Yes", "No"],
-        index=None,
-        horizontal=True,
-        key=f"sweep_clear_{position}",
-    )
-    poor = st.radio(
-        "Model likely does poorly on this",
-        ["Yes", "No", "Don't know"],
-        index=2,
-        horizontal=True,
-        key=f"sweep_model_poor_{position}",
-    )
-    note = st.text_input("Note (optional)", key=f"sweep_note_{position}")
-    submitted = st.form_submit_button("Save and next", type="primary", key="sweep_save")
-
-if submitted:
+answers = checklist(
+    f"sweep_form_{position}",
+    "sweep",
+    suffix=f"_{position}",
+    submit_label="Save and next",
+    submit_key="sweep_save",
+)
+if answers is not None:
     who = reviewer()
     if not who:
         st.error("Enter your name in the sidebar (Your name) before saving.")
-    elif realistic is None or clear is None:
-        st.error("Answer both 'Sounds realistic' and 'Label still clear' before saving.")
     else:
-        model_poor = {"Yes": "yes", "No": "no"}.get(poor, "unknown")
         review_id = store.save_review(
             recipe=sweep.base,
             rendered_recipe=rung,
@@ -125,18 +104,15 @@ if submitted:
                 "sweep": {"key": sweep.key, "values": list(sweep.values), "rung": position},
             },
             reviewer=who,
-            realistic=realistic == "Yes",
-            clear=clear == "Yes",
-            model_poor=model_poor,
-            note=note,
+            **answers,
             metrics=view["metrics"],
             origin="sweep",
             parent_id=recipe.id,
         )
-        answers[str(position)] = {
-            "realistic": realistic == "Yes",
-            "clear": clear == "Yes",
-            "model_poor": model_poor,
+        done_answers[str(position)] = {
+            "realistic": answers["realistic"],
+            "clear": answers["clear"],
+            "model_poor": answers["model_poor"],
             "review_id": review_id,
         }
         st.rerun()
