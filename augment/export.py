@@ -37,16 +37,28 @@ def flatten_review(review: dict[str, Any]) -> dict[str, Any]:
                 row[f"metric.{k}.{k2}"] = v2
         else:
             row[f"metric.{k}"] = v
+    for key, v in param_columns(review.get("params") or []).items():
+        if key.rpartition(".")[2] not in SKIP_PARAMS:
+            row[key] = v
+    return row
+
+
+def param_columns(params: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """Drawn parameters as ``{"<step>.<param>": value}``; a step's second use is ``<step>#2``.
+
+    The same keys as :meth:`augment.recipe.Recipe.numeric_keys` and the Recipes page's fits.
+    """
+    out: dict[str, Any] = {}
     seen: dict[str, int] = {}
-    for p in review.get("params") or []:
+    for p in params:
         step = p.get("step", "?")
         n = seen.get(step, 0)
         seen[step] = n + 1
         prefix = step if n == 0 else f"{step}#{n + 1}"
         for k, v in p.items():
-            if k not in SKIP_PARAMS:
-                row[f"{prefix}.{k}"] = v
-    return row
+            if k != "step":
+                out[f"{prefix}.{k}"] = v
+    return out
 
 
 def review_rows(reviews: Iterable[dict[str, Any]]) -> tuple[list[str], list[dict[str, Any]]]:

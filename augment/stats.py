@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from augment.errors import ParameterError
+from augment.export import param_columns
 from augment.recipe import Recipe
 from augment.steps import STEPS
 from augment.steps.base import Param
@@ -273,17 +274,11 @@ def _is_number(v: Any) -> bool:
 
 def _numeric_params(review: dict[str, Any]) -> dict[str, float]:
     """``{"<step>.<param>": value}`` of one review's drawn numbers (``<step>#2`` for repeats)."""
-    out: dict[str, float] = {}
-    seen: dict[str, int] = {}
-    for p in review.get("params") or []:
-        step = p.get("step", "?")
-        n = seen.get(step, 0)
-        seen[step] = n + 1
-        prefix = step if n == 0 else f"{step}#{n + 1}"
-        for k, v in p.items():
-            if k not in SKIP_PARAMS and _is_number(v):
-                out[f"{prefix}.{k}"] = float(v)
-    return out
+    return {
+        key: float(v)
+        for key, v in param_columns(review.get("params") or []).items()
+        if key.rpartition(".")[2] not in SKIP_PARAMS and _is_number(v)
+    }
 
 
 def varied_parameters(reviews: Sequence[dict[str, Any]]) -> dict[str, np.ndarray]:
