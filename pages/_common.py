@@ -244,6 +244,7 @@ def checklist(
     poor_index: int = 2,
     poor_key: str | None = None,
     poor_help: str | None = None,
+    poor_disabled: bool = False,
     note_placeholder: str = "",
 ) -> dict | None:
     """The three-question checklist and a note, as one form; the answers once it is submitted.
@@ -272,6 +273,7 @@ def checklist(
             list(MODEL_POOR_CODES),
             index=poor_index,
             horizontal=True,
+            disabled=poor_disabled,
             key=poor_key or f"{prefix}_model_poor{suffix}",
             help=poor_help,
         )

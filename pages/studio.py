@@ -444,9 +444,13 @@ answers = checklist(
     submit_key="save",
     poor_index=prefill,
     poor_key=poor_key,
-    poor_help=None
-    if report is None
-    else "Pre-filled from the model's result; change it if you disagree. Both are stored.",
+    # while the model listens, question 3 waits for it: an early tick would be replaced
+    poor_disabled=report is None and model_problem is None,
+    poor_help="Waiting for the model's result (a second or two); it is then pre-filled."
+    if report is None and model_problem is None
+    else "Pre-filled from the model's result; change it if you disagree. Both are stored."
+    if report is not None
+    else None,
     note_placeholder="what you heard; Enter saves",
 )
 if answers is not None:

@@ -39,7 +39,9 @@ def errors(at):
 def answer(at, realistic="Yes", clear="Yes", poor="Don't know", note=""):
     at.radio(key="answer_realistic").set_value(realistic)
     at.radio(key="answer_clear").set_value(clear)
-    next(r for r in at.radio if r.key.startswith("answer_model_poor")).set_value(poor)
+    question3 = next(r for r in at.radio if r.key.startswith("answer_model_poor"))
+    if not question3.disabled:  # disabled while the model is still listening
+        question3.set_value(poor)
     at.text_input(key="answer_note").input(note)
     return at.button(key="save").click().run()
 
@@ -85,7 +87,9 @@ def test_upload_slider_save_then_labels_shows_the_row(app, data_dir, arctic):
     assert app.get("download_button")
 
 
-def test_reject_when_label_not_clear(app, data_dir):
+def test_reject_when_label_not_clear(app, data_dir, monkeypatch):
+    monkeypatch.setenv("AUGCHECK_MODEL_WAIT_S", "120")  # question 3 opens once the model answered
+    app.run()
     app.session_state["reviewer"] = "bo"
     answer(app, realistic="Yes", clear="No", poor="Yes")
     verdict, poor = (
@@ -264,3 +268,4 @@ def test_page_does_not_wait_for_the_model(app):
     assert "The model is listening" in texts and "Measuring STOI" in texts
     poor = next(r for r in app.radio if r.key.startswith("answer_model_poor"))
     assert poor.value == "Don't know"  # nothing pre-filled until the model has answered
+    assert poor.disabled  # and no early tick that the model's answer would replace
