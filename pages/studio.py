@@ -372,8 +372,8 @@ def show_hints(hint, problem) -> None:
     )
     lo, la = hint["lufs_original"], hint["lufs_augmented"]
     q3.metric(
-        "Loudness",
-        "n/a" if la is None else f"{la:.1f} LUFS",
+        "Loudness (LUFS)",
+        "n/a" if la is None else f"{la:.1f}",
         delta=None if lo is None or la is None else f"{la - lo:+.1f} LU",
         delta_color="off",
         help="Integrated loudness (ITU-R BS.1770), original -> this.",
