@@ -709,19 +709,16 @@ def excluded_labelers(store: Store, token: str) -> list[str]:
     return [who for who, score in anchor_accuracy(store, token).items() if score.flagged]
 
 
-def labeler_summary(store: Store, token: str, labeler: str) -> dict[str, Any]:
-    """One labeler's progress: answered, accept share on recipe samples, anchor accuracy."""
-    name = _labeler(labeler)
-    info = get_round(store, token)
-    mine = [a for a in round_answers(store, token) if a["labeler"] == name]
+def _labeler_figures(
+    name: str, mine: list[dict[str, Any]], total: int, score: AnchorScore
+) -> dict[str, Any]:
+    """One labeler's counts from their answers: what the summary and the results both show."""
     recipe = [a for a in mine if a["kind"] == "recipe"]
     accepted = sum(a["verdict"] == "accept" for a in recipe)
-    score = _scores(mine, info.anchor_threshold).get(name, AnchorScore(0, 0, None, False))
     return {
         "labeler": name,
         "answered": len(mine),
-        "total": info.total,
-        "remaining": info.total - len(mine),
+        "remaining": total - len(mine),
         "recipe_answers": len(recipe),
         "accepted": accepted,
         "accept_share": _share(accepted, len(recipe)),
@@ -730,6 +727,15 @@ def labeler_summary(store: Store, token: str, labeler: str) -> dict[str, Any]:
         "anchor_accuracy": score.accuracy,
         "flagged": score.flagged,
     }
+
+
+def labeler_summary(store: Store, token: str, labeler: str) -> dict[str, Any]:
+    """One labeler's progress: answered, accept share on recipe samples, anchor accuracy."""
+    name = _labeler(labeler)
+    info = get_round(store, token)
+    mine = [a for a in round_answers(store, token) if a["labeler"] == name]
+    score = _scores(mine, info.anchor_threshold).get(name, AnchorScore(0, 0, None, False))
+    return {**_labeler_figures(name, mine, info.total, score), "total": info.total}
 
 
 def round_results(store: Store, token: str, *, exclude_flagged: bool = True) -> dict[str, Any]:
@@ -782,21 +788,9 @@ def round_results(store: Store, token: str, *, exclude_flagged: bool = True) -> 
     per_labeler = []
     for who in sorted({a["labeler"] for a in answers}):
         mine = [a for a in answers if a["labeler"] == who]
-        recipe = [a for a in mine if a["kind"] == "recipe"]
-        acc = sum(a["verdict"] == "accept" for a in recipe)
-        sc = scores[who]
         per_labeler.append(
             {
-                "labeler": who,
-                "answered": len(mine),
-                "remaining": info.total - len(mine),
-                "recipe_answers": len(recipe),
-                "accepted": acc,
-                "accept_share": _share(acc, len(recipe)),
-                "anchors_correct": sc.correct,
-                "anchors_total": sc.total,
-                "anchor_accuracy": sc.accuracy,
-                "flagged": sc.flagged,
+                **_labeler_figures(who, mine, info.total, scores[who]),
                 "excluded": who in excluded,
                 "agrees_with_majority": _finite_or_none(majority.get(who, float("nan"))),
             }

@@ -87,7 +87,13 @@ def reviewer() -> str:
 
 @st.cache_resource(max_entries=16, show_spinner=False)
 def render_view(
-    recipe_json: str, clip_hash: str, noise: tuple | None, ir: tuple | None, seed: int
+    recipe_json: str,
+    clip_hash: str,
+    noise: tuple | None,
+    ir: tuple | None,
+    seed: int,
+    *,
+    picture: bool = True,
 ) -> dict:
     """Render a recipe and prepare what a page shows (WAV bytes, spectrogram, metrics).
 
@@ -101,14 +107,18 @@ def render_view(
     irs = [as_source(*ir, a.sample_rate)] if ir else []
     out = render(r, a.samples, a.sample_rate, seed=seed, noises=noises, irs=irs)
     axis_s = plots.nice_axis_s(max(a.duration_s, len(out.samples) / out.sample_rate))
-    spec = plots.mel_spectrogram(out.samples, out.sample_rate)
     return {
         "samples": out.samples,
         "noise": out.noise,
         "sample_rate": out.sample_rate,
         "wav": audio.to_wav_bytes(out.samples, out.sample_rate),
         "noise_wav": None if out.noise is None else audio.to_wav_bytes(out.noise, out.sample_rate),
-        "png": plots.spectrogram_png(spec, title="Augmented", axis_s=axis_s),
+        # pages that only play the sample (Review, Sweep, Recipes) skip the picture
+        "png": plots.spectrogram_png(
+            plots.mel_spectrogram(out.samples, out.sample_rate), title="Augmented", axis_s=axis_s
+        )
+        if picture
+        else None,
         "axis_s": round(axis_s, 3),
         "params": out.params,
         "metrics": out.metrics,

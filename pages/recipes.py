@@ -343,6 +343,7 @@ def play_review(r: dict) -> None:
             (noise_h, names.get(noise_h, noise_h)) if noise_h else None,
             (ir_h, names.get(ir_h, ir_h)) if ir_h else None,
             int(r["seed"]),
+            picture=False,
         )
     except AugcheckError as exc:
         st.error(str(exc))

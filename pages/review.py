@@ -79,6 +79,7 @@ try:
         pair(sample.noise_hash),
         pair(sample.ir_hash),
         sample.seed,
+        picture=False,
     )
 except AugcheckError as exc:
     st.error(str(exc))

@@ -66,7 +66,9 @@ rung = sweep.rungs[position]
 noise = tuple(state["noise"]) if state["noise"] else None
 ir = tuple(state["ir"]) if state["ir"] else None
 try:
-    view = render_view(rung.to_json(indent=None), state["clip"], noise, ir, sweep.seed)
+    view = render_view(
+        rung.to_json(indent=None), state["clip"], noise, ir, sweep.seed, picture=False
+    )
 except AugcheckError as exc:
     st.error(str(exc))
     st.stop()
