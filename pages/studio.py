@@ -126,16 +126,17 @@ def load_recipe(recipe: Recipe) -> list[str]:
     return notes
 
 
-if "open_recipe" in ss:
-    opened = Recipe.from_json(ss.pop("open_recipe"))
-    ss["parent_recipe"] = opened.id
-    problems = load_recipe(opened)
-    st.info(
-        f"Opened recipe **{opened.name}** (`{opened.id}`). Changing anything makes a new recipe;"
-        " the old one and its reviews stay."
-        + (f" Note: {'; '.join(problems)}." if problems else ""),
-        icon=":material/open_in_new:",
-    )
+with st.container():  # a fixed place, so the controls below keep theirs
+    if "open_recipe" in ss:
+        opened = Recipe.from_json(ss.pop("open_recipe"))
+        ss["parent_recipe"] = opened.id
+        problems = load_recipe(opened)
+        st.info(
+            f"Opened recipe **{opened.name}** (`{opened.id}`). Changing anything makes a new"
+            " recipe; the old one and its reviews stay."
+            + (f" Note: {'; '.join(problems)}." if problems else ""),
+            icon=":material/open_in_new:",
+        )
 
 
 def apply_preset():
@@ -265,7 +266,6 @@ except AugcheckError as exc:
 if not recipe.name:
     recipe = recipe.with_name(recipe.summary())
 
-
 try:
     with st.spinner("Rendering..."):
         result = render_view(
@@ -278,6 +278,7 @@ try:
 except AugcheckError as exc:
     st.error(str(exc), icon=":material/error:")
     st.stop()
+
 
 # --- listen and look ----------------------------------------------------------------------
 st.subheader("Listen")
@@ -314,11 +315,12 @@ k4.metric(
     else None,
     delta_color="off",
 )
-if m.get("headroom_gain_db"):
-    st.caption(
-        f"The mix would have passed full scale: scaled by {m['headroom_gain_db']:.2f} dB "
-        "(signal and noise alike, so the SNR is kept)."
-    )
+with st.container():  # a fixed place: the note comes and goes with the sliders
+    if m.get("headroom_gain_db"):
+        st.caption(
+            f"The mix would have passed full scale: scaled by {m['headroom_gain_db']:.2f} dB "
+            "(signal and noise alike, so the SNR is kept)."
+        )
 s1, s2 = st.columns(2)
 s1.image(original_spectrogram(clip.hash, result["axis_s"]), width="stretch")
 s2.image(result["png"], width="stretch")
@@ -426,8 +428,11 @@ with h1:
     show_model(report, model_problem)
 with h2:
     show_hints(hint, hint_problem)
-if (hint is None and hint_problem is None) or (report is None and model_problem is None):
-    st.fragment(poll, run_every=0.5)()
+# Things that come and go get a container that is always there: Streamlit knows elements by
+# their place, so a shift below would reset the expander and the checklist's unsent answers.
+with st.container():
+    if (hint is None and hint_problem is None) or (report is None and model_problem is None):
+        st.fragment(poll, run_every=0.5)()
 # the model's answer pre-fills question 3 for this sample; the reviewer can change it
 prefill = 2 if report is None else (0 if report["poor"] else 1)
 # keyed by sample and by whether the model has answered: a radio keeps its value across reruns,
@@ -453,45 +458,48 @@ answers = checklist(
     else None,
     note_placeholder="what you heard; Enter saves",
 )
-if answers is not None:
-    who = reviewer()
-    if not who:
-        st.error("Enter your name in the sidebar (Your name) before saving.")
-    else:
-        try:
-            review_id = store.save_review(
-                recipe=recipe,
-                params=result["params"],
-                seed=result["seed"],
-                clip_hash=clip.hash,
-                noise_hash=noise.hash
-                if noise and "background_noise" in {s["step"] for s in steps}
-                else None,
-                inputs={
-                    "clip": clip.hash,
-                    "noise": noise.hash if noise else None,
-                    "ir": ir.hash if ir else None,
-                },
-                reviewer=who,
-                **answers,
-                metrics={**m, "hints": hint, "model": report},
-                parent_id=ss.get("parent_recipe"),
-            )
-        except AugcheckError as exc:
-            st.error(str(exc))
+with st.container():  # a fixed place for save errors
+    if answers is not None:
+        who = reviewer()
+        if not who:
+            st.error("Enter your name in the sidebar (Your name) before saving.")
         else:
-            verdict = "accept" if answers["realistic"] and answers["clear"] else "reject"
-            st.toast(
-                f"Saved review #{review_id}: {verdict} for {recipe.name}",
-                icon=":material/check_circle:",
-            )
-            ss["last_saved"] = (
-                (recipe.id, clip.hash, result["seed"]),
-                f"Saved review #{review_id}: **{verdict}** for {recipe.name} (`{recipe.id}`).",
-            )
+            try:
+                review_id = store.save_review(
+                    recipe=recipe,
+                    params=result["params"],
+                    seed=result["seed"],
+                    clip_hash=clip.hash,
+                    noise_hash=noise.hash
+                    if noise and "background_noise" in {s["step"] for s in steps}
+                    else None,
+                    inputs={
+                        "clip": clip.hash,
+                        "noise": noise.hash if noise else None,
+                        "ir": ir.hash if ir else None,
+                    },
+                    reviewer=who,
+                    **answers,
+                    metrics={**m, "hints": hint, "model": report},
+                    parent_id=ss.get("parent_recipe"),
+                )
+            except AugcheckError as exc:
+                st.error(str(exc))
+            else:
+                verdict = "accept" if answers["realistic"] and answers["clear"] else "reject"
+                st.toast(
+                    f"Saved review #{review_id}: {verdict} for {recipe.name}",
+                    icon=":material/check_circle:",
+                )
+                ss["last_saved"] = (
+                    (recipe.id, clip.hash, result["seed"]),
+                    f"Saved review #{review_id}: **{verdict}** for {recipe.name} (`{recipe.id}`).",
+                )
+
 saved_for, saved_text = ss.get("last_saved") or (None, "")
-if saved_for == (recipe.id, clip.hash, result["seed"]):  # only while the same sample is shown
-    st.success(saved_text, icon=":material/check_circle:")
+with st.container():  # a fixed place (see above)
+    if saved_for == (recipe.id, clip.hash, result["seed"]):  # only while the sample is shown
+        st.success(saved_text, icon=":material/check_circle:")
 
 # --- threshold sweep ----------------------------------------------------------------------
 st.subheader("Threshold sweep")
