@@ -31,7 +31,7 @@ if str(ROOT) not in sys.path:
 
 import numpy as np  # noqa: E402
 
-DATA = ROOT.parent / "shared" / "data"
+DATA = ROOT / "tests" / "data"
 CLIP = "cmu_arctic_us_aew_a0001.wav"
 NOISE = "doing_the_dishes.wav"
 DURATION_S = 4.0

@@ -2,7 +2,7 @@
 
 Run from the repo root:  python benchmarks/stretch_quality.py
 
-On the three CMU ARCTIC clips (16 kHz read speech, ../shared/data), each method does a round
+On the three CMU ARCTIC clips (16 kHz read speech, tests/data), each method does a round
 trip that should give back the original:
   pitch:   +2 semitones, then -2 semitones (same duration)
   stretch: rate 1.25 (faster), then rate 0.8
@@ -30,7 +30,7 @@ import numpy as np  # noqa: E402
 from augment import audio  # noqa: E402
 from augment.steps.time_stretch import signalsmith  # noqa: E402
 
-DATA = ROOT.parent / "shared" / "data"
+DATA = ROOT / "tests" / "data"
 CLIPS = [DATA / f"cmu_arctic_us_aew_a000{i}.wav" for i in (1, 2, 3)]
 REPEATS = 5
 now = time.perf_counter

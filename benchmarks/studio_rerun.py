@@ -44,7 +44,7 @@ import numpy as np  # noqa: E402
 from augment import audio, plots  # noqa: E402
 from augment.recipe import Recipe, render, source  # noqa: E402
 
-DATA = ROOT.parent / "shared" / "data"
+DATA = ROOT / "tests" / "data"
 CLIP_PATH = DATA / "cmu_arctic_us_aew_a0001.wav"
 NOISE_PATH = DATA / "doing_the_dishes.wav"
 DURATION_S = 10.0

@@ -1,4 +1,4 @@
-"""Shared fixtures: synthetic signals made here, real recordings from ../shared/data, a store."""
+"""Shared fixtures: synthetic signals made here, real recordings from tests/data, a store."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ import pytest
 import soundfile as sf
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED_DATA = ROOT.parent / "shared" / "data"
+#: Small real recordings kept in the repo (licences in tests/data/README.md).
+TEST_DATA = ROOT / "tests" / "data"
 SR = 16000
 
 
@@ -48,21 +49,22 @@ def noise() -> np.ndarray:
     return noise_signal()
 
 
-def shared(name: str) -> Path:
-    path = SHARED_DATA / name
+def recording(name: str) -> Path:
+    """A real recording from tests/data; a missing one is an error, never a skip."""
+    path = TEST_DATA / name
     if not path.exists():
-        pytest.skip(f"{path} not found (the real recordings live in ../shared/data)")
+        raise FileNotFoundError(f"{path} is missing: the real recordings live in tests/data")
     return path
 
 
 @pytest.fixture
 def arctic() -> Path:
-    return shared("cmu_arctic_us_aew_a0001.wav")
+    return recording("cmu_arctic_us_aew_a0001.wav")
 
 
 @pytest.fixture
 def dishes() -> Path:
-    return shared("doing_the_dishes.wav")
+    return recording("doing_the_dishes.wav")
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from augment import audio, model
 from augment.errors import AugcheckError, ParameterError
 from augment.model import Model, ModelError, load_model, model_report, wer
 from augment.recipe import Recipe, render, source
-from tests.conftest import SR, shared, speechlike
+from tests.conftest import SR, recording, speechlike
 
 ARCTIC = (
     "cmu_arctic_us_aew_a0001.wav",
@@ -26,7 +26,7 @@ SEED = 7
 
 
 def transcripts() -> dict[str, str]:
-    with open(shared("transcripts.csv"), newline="") as fh:
+    with open(recording("transcripts.csv"), newline="") as fh:
         return {row["file"]: row["transcript"] for row in csv.DictReader(fh)}
 
 
@@ -39,10 +39,10 @@ def noisy(y: np.ndarray, sr: int, snr_db: float, noise_src) -> np.ndarray:
 def arctic_wers():
     """Mean WER of the built-in recognizer on the three ARCTIC clips: clean and per SNR."""
     texts = transcripts()
-    n = audio.read(shared("doing_the_dishes.wav"))
+    n = audio.read(recording("doing_the_dishes.wav"))
     results: dict[str, list[float]] = {"clean": [], **{str(s): [] for s in SNRS}}
     for name in ARCTIC:
-        a = audio.read(shared(name))
+        a = audio.read(recording(name))
         noise_src = source(
             "dishes", "doing_the_dishes", n.samples, n.sample_rate, target_sr=a.sample_rate
         )
@@ -104,7 +104,7 @@ def test_wer_rises_as_the_snr_falls(arctic_wers):
 
 
 def test_transcribe_resamples_and_is_thread_safe():
-    a = audio.read(shared("cmu_arctic_us_aew_a0003.wav"))
+    a = audio.read(recording("cmu_arctic_us_aew_a0003.wav"))
     ref = transcripts()["cmu_arctic_us_aew_a0003.wav"]
     y22 = audio.resample(a.samples, a.sample_rate, 22050)
     out: dict[int, str] = {}
@@ -156,8 +156,8 @@ def test_example_plugin_loads_from_the_environment(monkeypatch):
 
 def test_example_plugin_report_on_real_speech():
     m = load_model("plugins.example_model:energy_classifier")
-    a = audio.read(shared("cmu_arctic_us_aew_a0001.wav"))
-    n = audio.read(shared("doing_the_dishes.wav"))
+    a = audio.read(recording("cmu_arctic_us_aew_a0001.wav"))
+    n = audio.read(recording("doing_the_dishes.wav"))
     src = source("dishes", "dishes", n.samples, n.sample_rate, target_sr=a.sample_rate)
     same = model_report(m, a.samples, a.samples, a.sample_rate, None)
     assert same["label_original"] == "speech" and same["poor"] is False

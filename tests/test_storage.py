@@ -210,12 +210,12 @@ def test_demo_assets_are_small_and_valid():
 
 
 def test_import_transcripts_from_the_real_csv(store):
-    from tests.conftest import shared
+    from tests.conftest import recording
 
     names = ["cmu_arctic_us_aew_a0001.wav", "cmu_arctic_us_aew_a0002.wav"]
     for n in names:
-        store.add_media(shared(n).read_bytes(), name=n, kind="speech")
-    updated, unmatched = store.import_transcripts(shared("transcripts.csv").read_bytes())
+        store.add_media(recording(n).read_bytes(), name=n, kind="speech")
+    updated, unmatched = store.import_transcripts(recording("transcripts.csv").read_bytes())
     assert sorted(updated) == names and unmatched == ["cmu_arctic_us_aew_a0003.wav"]
     by_name = {m.name: m.transcript for m in store.list_media("speech")}
     assert (

@@ -24,7 +24,7 @@ from playwright.sync_api import Locator, Page, expect  # noqa: E402
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("require_chromium")]
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-CLIP = (REPO_ROOT / ".." / "shared" / "data" / "cmu_arctic_us_aew_a0001.wav").resolve()
+CLIP = REPO_ROOT / "tests" / "data" / "cmu_arctic_us_aew_a0001.wav"
 REVIEWER = "e2e-reviewer"
 NOTE = "e2e note"
 ARROW_PRESSES = 4  # snr_db moves 0.5 dB per key press: 10.0 -> 8.0
