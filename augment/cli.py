@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from augment import audio
 from augment.errors import AugcheckError
 from augment.recipe import Recipe, render, source
-from augment.steps import STEPS
+from augment.steps import STEPS, length_changed_by
 
 
 class _Parser(argparse.ArgumentParser):
@@ -108,13 +108,12 @@ def _hint_metrics(original, result) -> dict:
     """STOI (or null with the reason), SNR over speech frames only, and loudness in LUFS."""
     from augment.hints import hints
 
-    stretched = any(p["step"] == "time_stretch" and p["rate"] != 1.0 for p in result.params)
     h = hints(
         original,
         result.samples,
         result.noise,
         result.sample_rate,
-        timing_cause="time_stretch" if stretched else None,
+        timing_cause=length_changed_by(result.params),
     )
     return {
         "stoi": h["stoi"],

@@ -24,16 +24,15 @@ from typing import Any
 import numpy as np
 
 from augment.errors import ParameterError
-from augment.export import param_columns
+from augment.export import param_items
 from augment.recipe import Recipe
-from augment.steps import STEPS
+from augment.steps import STEPS, is_drawn_key
 from augment.steps.base import Param
 
 #: The answers :func:`parameter_effect` models; ``both`` is clear *and* realistic (an accept).
 ANSWERS = ("clear", "realistic", "both")
 #: Drawn values that are not settings of the recipe (where a noise starts, a synthetic room's
 #: seed); they vary from sample to sample but say nothing about the recipe's ranges.
-SKIP_PARAMS = frozenset({"step", "offset_s", "ir_seed"})
 #: Ridge penalty of :func:`fit_logistic`, on the coefficients of the standardised parameter.
 RIDGE = 1e-3
 #: The shares :func:`parameter_effect` reports crossings for.
@@ -276,8 +275,8 @@ def _numeric_params(review: dict[str, Any]) -> dict[str, float]:
     """``{"<step>.<param>": value}`` of one review's drawn numbers (``<step>#2`` for repeats)."""
     return {
         key: float(v)
-        for key, v in param_columns(review.get("params") or []).items()
-        if key.rpartition(".")[2] not in SKIP_PARAMS and _is_number(v)
+        for step, name, key, v in param_items(review.get("params") or [])
+        if not is_drawn_key(step, name) and _is_number(v)
     }
 
 
