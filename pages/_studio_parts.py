@@ -6,8 +6,11 @@ from __future__ import annotations
 import streamlit as st
 
 from augment import audio, controls
+from augment.errors import AugcheckError
+from augment.recipe import Recipe
 from augment.steps import Choice, Step
-from pages._common import media_by_hash, take_upload
+from augment.sweep import MAX_RUNGS, ladder, make_sweep
+from pages._common import get_store, media_by_hash, reviewer, take_upload
 
 ss = st.session_state
 UPLOAD_TYPES = [*audio.UPLOAD_EXTENSIONS, "m4a", "aac", "mp4"]
@@ -96,6 +99,20 @@ def step_controls(step: type[Step]) -> None:
             _number(step, p, on, ranged)
 
 
+def show_players(original_wav: bytes, result: dict) -> None:
+    """Original, augmented and the noise alone, side by side at their true levels."""
+    p1, p2, p3 = st.columns(3)
+    p1.markdown("**Original**")
+    p1.audio(original_wav, format="audio/wav")
+    p2.markdown("**Augmented**")
+    p2.audio(result["wav"], format="audio/wav")
+    p3.markdown("**Noise alone** (as mixed)")
+    if result["noise_wav"]:
+        p3.audio(result["noise_wav"], format="audio/wav")
+    else:
+        p3.caption("No noise in this recipe.")
+
+
 def show_metrics(m: dict, clean_duration_s: float) -> None:
     k1, k2, k3, k4 = st.columns(4)
     k1.metric(
@@ -181,3 +198,76 @@ def show_model(report, problem) -> None:
             help=f"Confidence {report['confidence_original']:.2f} → "
             f"{report['confidence_augmented']:.2f}",
         )
+
+
+def save(answers: dict, recipe: Recipe, result: dict, clip, noise, ir, *, metrics: dict) -> None:
+    """Store the checklist's answers as a review of ``recipe``; say so, or say why not."""
+    who = reviewer()
+    if not who:
+        st.error("Enter your name in the sidebar (Your name) before saving.")
+        return
+    try:
+        review_id = get_store().save_review(
+            recipe=recipe,
+            params=result["params"],
+            seed=result["seed"],
+            clip_hash=clip.hash,
+            noise_hash=noise.hash if noise and "noise" in recipe.sources() else None,
+            inputs={"clip": clip.hash, "noise": noise and noise.hash, "ir": ir and ir.hash},
+            reviewer=who,
+            **answers,
+            metrics=metrics,
+            parent_id=ss.get("parent_recipe"),
+        )
+    except AugcheckError as exc:
+        st.error(str(exc))
+        return
+    verdict = "accept" if answers["realistic"] and answers["clear"] else "reject"
+    st.toast(
+        f"Saved review #{review_id}: {verdict} for {recipe.name}", icon=":material/check_circle:"
+    )
+    ss["last_saved"] = (
+        (recipe.id, clip.hash, result["seed"]),
+        f"Saved review #{review_id}: **{verdict}** for {recipe.name} (`{recipe.id}`).",
+    )
+
+
+def sweep_starter(recipe: Recipe, result: dict, clip, noise, ir) -> None:
+    """Pick a parameter, its ends and rungs; Start opens the Sweep page on this sample."""
+    keys = recipe.numeric_keys()
+    with st.expander(
+        "Sweep one parameter over a ladder of values, heard blind in a shuffled order"
+    ):
+        if not keys:
+            st.caption("Turn on a step with a numeric parameter to sweep it.")
+            return
+        key = st.selectbox("Parameter", keys, key="sweep_key")
+        spec, start, stop = controls.sweep_ends(recipe, key)
+        w1, w2, w3 = st.columns(3)
+        w1.number_input(f"From ({spec.unit})", spec.min, spec.max, start, key=f"sweep_from.{key}")
+        w2.number_input(f"To ({spec.unit})", spec.min, spec.max, stop, key=f"sweep_to.{key}")
+        w3.number_input("Rungs", 2, MAX_RUNGS, 9, key="sweep_rungs")
+        st.caption(
+            "Every rung uses this clip, noise and seed; only the parameter changes. The values "
+            "stay hidden while you listen; each answer is saved as a review of the recipe with "
+            "the parameter as a range, and feeds its fit on the Recipes page."
+        )
+        if not st.button("Start sweep", key="sweep_start", icon=":material/linear_scale:"):
+            return
+        try:
+            values = ladder(ss[f"sweep_from.{key}"], ss[f"sweep_to.{key}"], ss["sweep_rungs"])
+            make_sweep(recipe, key, values, seed=result["seed"])  # validates
+        except AugcheckError as exc:
+            st.error(str(exc))
+            return
+        ss["sweep"] = {
+            "recipe": recipe.to_json(indent=None),
+            "key": key,
+            "values": values,
+            "seed": result["seed"],
+            "clip": clip.hash,
+            "noise": [noise.hash, noise.name] if noise else None,
+            "ir": [ir.hash, ir.name] if ir else None,
+            "answers": {},
+        }
+        st.switch_page("pages/sweep.py")

@@ -13,21 +13,27 @@ from augment import controls
 from augment.errors import AugcheckError
 from augment.recipe import Recipe
 from augment.steps import STEPS, length_changed_by
-from augment.sweep import MAX_RUNGS, ladder, make_sweep
 from pages._common import (
     checklist,
     decoded,
-    get_store,
     hints_job,
     job_outcome,
     model_job,
     original_spectrogram,
     original_wav,
     render_view,
-    reviewer,
     warm_up,
 )
-from pages._studio_parts import pick, show_hints, show_metrics, show_model, step_controls
+from pages._studio_parts import (
+    pick,
+    save,
+    show_hints,
+    show_metrics,
+    show_model,
+    show_players,
+    step_controls,
+    sweep_starter,
+)
 
 ss = st.session_state
 
@@ -36,7 +42,6 @@ st.caption(
     "Tune a recipe, listen to the original and the augmented sample at their true levels, "
     "look at both spectrograms, then answer the checklist. Each answer labels the recipe."
 )
-store = get_store()
 
 # --- inputs: clip, noise, impulse response -------------------------------------------------
 c1, c2, c3 = st.columns(3)
@@ -135,16 +140,7 @@ except AugcheckError as exc:
 
 # --- listen and look ----------------------------------------------------------------------
 st.subheader("Listen")
-p1, p2, p3 = st.columns(3)
-p1.markdown("**Original**")
-p1.audio(original_wav(clip.hash), format="audio/wav")
-p2.markdown("**Augmented**")
-p2.audio(result["wav"], format="audio/wav")
-p3.markdown("**Noise alone** (as mixed)")
-if result["noise_wav"]:
-    p3.audio(result["noise_wav"], format="audio/wav")
-else:
-    p3.caption("No noise in this recipe.")
+show_players(original_wav(clip.hash), result)
 
 st.subheader("Look")
 m = result["metrics"]
@@ -225,35 +221,8 @@ answers = checklist(
 )
 with st.container():  # a fixed place for save errors
     if answers is not None:
-        who = reviewer()
-        if not who:
-            st.error("Enter your name in the sidebar (Your name) before saving.")
-        else:
-            try:
-                review_id = store.save_review(
-                    recipe=recipe,
-                    params=result["params"],
-                    seed=result["seed"],
-                    clip_hash=clip.hash,
-                    noise_hash=noise.hash if noise and "noise" in recipe.sources() else None,
-                    inputs={"clip": clip.hash, "noise": noise and noise.hash, "ir": ir and ir.hash},
-                    reviewer=who,
-                    **answers,
-                    metrics={**m, "hints": hint, "model": report},
-                    parent_id=ss.get("parent_recipe"),
-                )
-            except AugcheckError as exc:
-                st.error(str(exc))
-            else:
-                verdict = "accept" if answers["realistic"] and answers["clear"] else "reject"
-                st.toast(
-                    f"Saved review #{review_id}: {verdict} for {recipe.name}",
-                    icon=":material/check_circle:",
-                )
-                ss["last_saved"] = (
-                    (recipe.id, clip.hash, result["seed"]),
-                    f"Saved review #{review_id}: **{verdict}** for {recipe.name} (`{recipe.id}`).",
-                )
+        figures = {**m, "hints": hint, "model": report}
+        save(answers, recipe, result, clip, noise, ir, metrics=figures)
 
 saved_for, saved_text = ss.get("last_saved") or (None, "")
 with st.container():  # a fixed place (see above)
@@ -262,39 +231,6 @@ with st.container():  # a fixed place (see above)
 
 # --- threshold sweep ----------------------------------------------------------------------
 st.subheader("Threshold sweep")
-keys = recipe.numeric_keys()
-with st.expander("Sweep one parameter over a ladder of values, heard blind in a shuffled order"):
-    if not keys:
-        st.caption("Turn on a step with a numeric parameter to sweep it.")
-    else:
-        key = st.selectbox("Parameter", keys, key="sweep_key")
-        spec, start, stop = controls.sweep_ends(recipe, key)
-        w1, w2, w3 = st.columns(3)
-        w1.number_input(f"From ({spec.unit})", spec.min, spec.max, start, key=f"sweep_from.{key}")
-        w2.number_input(f"To ({spec.unit})", spec.min, spec.max, stop, key=f"sweep_to.{key}")
-        w3.number_input("Rungs", 2, MAX_RUNGS, 9, key="sweep_rungs")
-        st.caption(
-            "Every rung uses this clip, noise and seed; only the parameter changes. The values "
-            "stay hidden while you listen; each answer is saved as a review of the recipe with "
-            "the parameter as a range, and feeds its fit on the Recipes page."
-        )
-        if st.button("Start sweep", key="sweep_start", icon=":material/linear_scale:"):
-            try:
-                values = ladder(ss[f"sweep_from.{key}"], ss[f"sweep_to.{key}"], ss["sweep_rungs"])
-                make_sweep(recipe, key, values, seed=result["seed"])  # validates
-            except AugcheckError as exc:
-                st.error(str(exc))
-            else:
-                ss["sweep"] = {
-                    "recipe": recipe.to_json(indent=None),
-                    "key": key,
-                    "values": values,
-                    "seed": result["seed"],
-                    "clip": clip.hash,
-                    "noise": [noise.hash, noise.name] if noise else None,
-                    "ir": [ir.hash, ir.name] if ir else None,
-                    "answers": {},
-                }
-                st.switch_page("pages/sweep.py")
+sweep_starter(recipe, result, clip, noise, ir)
 
 warm_up()

@@ -37,13 +37,13 @@ def step_name_literals(source: str, names) -> list[tuple[int, str]]:
 
 
 def test_the_check_catches_a_step_name_in_code():
-    code = '''
+    code = """
 if step == "time_stretch":
     pass
 preset = STEPS["band_pass"].presets[ss[f"band_pass.{name}"]]
 key = "background_noise#2.snr_db"
 fine = ["stretched", "gain_db", "a reverb tail", "timing"]
-'''
+"""
     found = sorted(value for _, value in step_name_literals(code, STEPS))
     assert found == ["background_noise#2.snr_db", "band_pass", "band_pass.", "time_stretch"]
 
