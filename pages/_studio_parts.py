@@ -8,8 +8,8 @@ import streamlit as st
 from augment import audio, controls
 from augment.errors import AugcheckError
 from augment.recipe import Recipe
+from augment.review.sweep import MAX_RUNGS, ladder, make_sweep
 from augment.steps import Choice, Step
-from augment.sweep import MAX_RUNGS, ladder, make_sweep
 from pages._common import get_store, media_by_hash, reviewer, take_upload
 
 ss = st.session_state

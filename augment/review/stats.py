@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from augment.errors import ParameterError
-from augment.export import param_items
+from augment.export.reviews import param_items
 from augment.recipe import Recipe
 from augment.steps import STEPS, is_drawn_key
 from augment.steps.base import Param
