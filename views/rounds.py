@@ -7,7 +7,7 @@ import streamlit as st
 from augment import rounds
 from augment.agreement import WHY_ALPHA, krippendorff_alpha
 from augment.errors import AugcheckError
-from pages._common import get_store, media_by_hash, reviewer
+from views._common import get_store, media_by_hash, reviewer
 
 ss = st.session_state
 st.title("Review rounds")

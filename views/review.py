@@ -6,7 +6,7 @@ import streamlit as st
 
 from augment import rounds
 from augment.errors import AugcheckError
-from pages._common import checklist, get_store, media_by_hash, original_wav, render_view
+from views._common import checklist, get_store, media_by_hash, original_wav, render_view
 
 ss = st.session_state
 qp = st.query_params
