@@ -87,9 +87,7 @@ def test_round_link_as_first_request_runs_app_frame(chromium_browser, tmp_path, 
         page = context.new_page()
         try:
             page.goto(f"{app.url}/review?round={tokens[0]}", wait_until="domcontentloaded")
-            expect(page.get_by_role("heading", name="Listening review")).to_be_visible(
-                timeout=LONG
-            )
+            expect(page.get_by_role("heading", name="Listening review")).to_be_visible(timeout=LONG)
             settle(page)
             screenshot(page, artifacts_dir / "e2e_deep_link_round.png")
             # app.py hides the navigation from a labeler's link; folder mode lists every file
