@@ -34,7 +34,7 @@ def make_round(data_dir) -> str:
     """A round in a fresh database, made before the server starts; returns its token."""
     from augment import rounds
     from augment.recipe import Recipe
-    from augment.storage import Store, load_demo_assets
+    from augment.store import Store, load_demo_assets
 
     store = Store(f"sqlite:///{data_dir}/augcheck.db")
     load_demo_assets(store)
