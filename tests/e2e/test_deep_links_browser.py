@@ -32,7 +32,7 @@ def nav_texts(page) -> list[str]:
 
 def make_round(data_dir) -> str:
     """A round in a fresh database, made before the server starts; returns its token."""
-    from augment import rounds
+    from augment.review import rounds
     from augment.recipe import Recipe
     from augment.store import Store, load_demo_assets
 
