@@ -13,7 +13,7 @@ from augment import controls
 from augment.errors import AugcheckError
 from augment.recipe import Recipe
 from augment.steps import STEPS, length_changed_by
-from pages._common import (
+from views._common import (
     checklist,
     decoded,
     hints_job,
@@ -24,7 +24,7 @@ from pages._common import (
     render_view,
     warm_up,
 )
-from pages._studio_parts import (
+from views._studio_parts import (
     pick,
     save,
     show_hints,

@@ -10,7 +10,7 @@ from augment.errors import AugcheckError
 from augment.recipe import Recipe
 from augment.review.sweep import MAX_RUNGS, ladder, make_sweep
 from augment.steps import Choice, Step
-from pages._common import get_store, media_by_hash, reviewer, take_upload
+from views._common import get_store, media_by_hash, reviewer, take_upload
 
 ss = st.session_state
 UPLOAD_TYPES = [*audio.UPLOAD_EXTENSIONS, "m4a", "aac", "mp4"]
@@ -270,4 +270,4 @@ def sweep_starter(recipe: Recipe, result: dict, clip, noise, ir) -> None:
             "ir": [ir.hash, ir.name] if ir else None,
             "answers": {},
         }
-        st.switch_page("pages/sweep.py")
+        st.switch_page("views/sweep.py")
