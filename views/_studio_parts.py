@@ -47,6 +47,7 @@ def _apply_preset(step: type[Step]) -> None:
 
 def _number(step: type[Step], p, on: bool, ranged: bool) -> None:
     key = controls.range_key(step, p) if ranged else controls.value_key(step, p)
+    ss.setdefault(key, controls.default_range(p) if ranged else float(p.default))
     st.slider(
         controls.label(p),
         p.min,
@@ -62,6 +63,7 @@ def _number(step: type[Step], p, on: bool, ranged: bool) -> None:
 def step_controls(step: type[Step]) -> None:
     """One step's box: on/off, range, description, presets, one control per shown parameter."""
     head, rng_col = st.columns([3, 2])
+    ss.setdefault(controls.on_key(step), step.default_on)
     on = head.toggle(step.title, key=controls.on_key(step))
     ranged = rng_col.toggle(
         "range",
@@ -82,6 +84,7 @@ def step_controls(step: type[Step]) -> None:
     chosen = {}
     for p in step.params:
         if isinstance(p, Choice):
+            ss.setdefault(controls.value_key(step, p), p.default)
             chosen[p.name] = (
                 st.segmented_control(
                     p.name,

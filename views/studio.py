@@ -83,8 +83,6 @@ with st.container():  # a fixed place, so the controls below keep theirs
             + (f" Note: {'; '.join(problems)}." if problems else ""),
             icon=":material/open_in_new:",
         )
-for key, value in controls.initial_state().items():
-    ss.setdefault(key, value)
 
 columns = st.columns(3)
 for i, step in enumerate(STEPS.values()):

@@ -8,14 +8,10 @@ recipe always applies every step) and ``min_*``/``max_*`` from the fixed value o
 ``[low, high]`` range; the steps keep their order. Noise and impulse-response files come from
 folders, ``NOISE_DIR`` and ``IR_DIR`` (placeholders to edit).
 
-How each step maps, with the measured differences: the README's audiomentations table (one
-table, not a copy here). Each step's class says it in code (``Step.to_audiomentations``), checked
-against audiomentations 0.43.1's source and measured by ``tests/test_exporters.py``.
-
-Everywhere: audiomentations draws from Python's global ``random``/``numpy.random`` on every call,
-so it follows the same distributions as augcheck but cannot reproduce a reviewed sample (augcheck
-seeds each step and records the drawn values, noise offset included). A reverb with a fixed
-``wet`` of 0 is a no-op and is left out.
+How each step maps, and how it differs (measured by ``tests/test_exporters.py``, checked against
+audiomentations 0.43.1's source): the table under "Training config: audiomentations" in the
+README, the one description of it. In code, each step's class says it
+(``Step.to_audiomentations`` in ``augment/steps/<step>.py``).
 """
 
 from __future__ import annotations
