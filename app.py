@@ -33,6 +33,7 @@ page = st.navigation(
         st.Page("pages/studio.py", title="Studio", icon=":material/tune:", default=True),
         st.Page("pages/sweep.py", title="Sweep", icon=":material/linear_scale:"),
         st.Page("pages/recipes.py", title="Recipes", icon=":material/menu_book:"),
+        st.Page("pages/render.py", title="Render", icon=":material/dataset:"),
         st.Page("pages/rounds.py", title="Rounds", icon=":material/groups:"),
         st.Page("pages/review.py", title="Review", icon=":material/headphones:", url_path="review"),
         st.Page("pages/labels.py", title="Labels", icon=":material/fact_check:"),

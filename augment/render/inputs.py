@@ -113,8 +113,17 @@ def _rows(path: str) -> list[tuple[int, dict[str, Any]]]:
                     (i + 2, {k: v for k, v in row.items() if k is not None})
                     for i, row in enumerate(reader)
                 ]
+            text = fh.read()
+            if text.lstrip().startswith("["):  # a JSON array of rows
+                try:
+                    data = json.loads(text)
+                except json.JSONDecodeError as exc:
+                    raise InputError(f"{path}: not JSON ({exc.msg} at line {exc.lineno})") from None
+                if not all(isinstance(r, dict) for r in data):
+                    raise InputError(f"{path}: every item of the JSON array must be an object")
+                return list(enumerate(data, start=1))
             rows = []
-            for i, line in enumerate(fh, start=1):
+            for i, line in enumerate(text.splitlines(), start=1):
                 if not line.strip():
                     continue
                 try:

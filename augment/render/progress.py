@@ -51,7 +51,7 @@ class Progress:
             self._bar.update(files)
             if errors:
                 self._bar.set_postfix(errors=self.errors)
-        elif not self.quiet and now - self._last_line >= LINE_EVERY_S:
+        elif not self.quiet and (self.done == files or now - self._last_line >= LINE_EVERY_S):
             self._last_line = now
             print(self.line(), file=self.stream, flush=True)
         self._write_file("running")
@@ -71,6 +71,8 @@ class Progress:
         if self._bar is not None:
             self._bar.close()
             self._bar = None
+        elif not self.quiet and self.total and state == "done":
+            print(self.line(), file=self.stream, flush=True)
         self._write_file(state, force=True)
 
     def _write_file(self, state: str, *, force: bool = False) -> None:
