@@ -5,7 +5,7 @@ Makes 200 files of 4 s at 16 kHz (windows of the bundled demo speech), then rend
 
 - augcheck: ``augment.render.render_dataset`` with one worker (in-process), which reads each
   file with soundfile, hashes it, renders, writes a WAV (temporary name + rename) and the manifests;
-- audiomentations: the Compose that ``augment.exporters`` exports for the same recipe, over the
+- audiomentations: the Compose that ``augment.export.audiomentations`` exports for the same recipe, over the
   same files, same I/O (soundfile read, WAV write), one worker;
 - scaling: augcheck with a 2-process pool against 1 worker, and a Dask LocalCluster of 1 and of 2
   worker processes (cluster start-up timed apart).
@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from augment import audio  # noqa: E402
-from augment.exporters import compose_from_dict, to_audiomentations_dict  # noqa: E402
+from augment.export.audiomentations import compose_from_dict, to_audiomentations_dict  # noqa: E402
 from augment.recipe import Recipe  # noqa: E402
 from augment.render import Options, render_dataset  # noqa: E402
 

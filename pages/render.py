@@ -41,7 +41,7 @@ def show_result(job: dict, st_: dict) -> None:
     manifest = Path(out, "manifest.jsonl")
     rows = [json.loads(x) for x in manifest.read_text(encoding="utf-8").splitlines()[:200]]
     if rows:
-        from augment.export import param_columns
+        from augment.export.reviews import param_columns
 
         table = [
             {k: r.get(k) for k in ("audio_filepath", "duration", "text", "snr_db", "peak_dbfs")}

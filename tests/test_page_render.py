@@ -38,7 +38,7 @@ def page(data_dir):
     st.cache_resource.clear()
     st.cache_data.clear()
     at = open_page()  # first start: the store and its demo material
-    from augment.storage import Store
+    from augment.store import Store
 
     store = Store()
     for r in (ACCEPTED, DRAFT):
@@ -116,10 +116,10 @@ def test_start_progress_reload_and_result(page, tmp_path):
     done = wait_until_done(page)
     assert {m.label: m.value for m in done.metric}["Files rendered"] == "80"
     assert {m.label: m.value for m in done.metric}["Errors"] == "1"
-    table = done.dataframe(key="render_manifest_table").value
+    table, errors = done.dataframe  # the manifest's first rows, then the errors
+    table = table.value
     assert list(table["audio_filepath"][:2]) == ["spk0/utt00_aug1.wav", "spk0/utt00_aug2.wav"]
     assert len(done.get("audio")) == 6  # three sources beside their rendered copies
-    (errors,) = [d for d in done.dataframe if d.key == "render_errors_table"]
     assert (
         "broken.wav" in errors.value["file"][0] and "not an audio file" in errors.value["reason"][0]
     )

@@ -18,7 +18,7 @@ import os
 from collections.abc import Iterable
 from typing import Any
 
-from augment.export import param_columns
+from augment.export.reviews import param_columns
 from augment.render.work import TMP_PREFIX
 
 STATE_DIR = ".render"

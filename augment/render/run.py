@@ -296,7 +296,7 @@ def execute(plan: Plan, progress: Progress | None = None) -> dict[str, Any]:
         "cpu_s": round(cpu_s, 3),
         "real_time_factor": round(audio_s / wall, 1) if wall > 0 else None,
     }
-    from augment.storage import library_versions
+    from augment.store import library_versions
 
     record = {
         "purpose": o.purpose,
