@@ -26,7 +26,7 @@ DRAFT = Recipe.from_dict({"name": "quieter", "steps": [{"step": "gain", "gain_db
 def open_page() -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
     at.run()
-    at.switch_page("pages/render.py").run()
+    at.switch_page("views/render.py").run()
     assert not at.exception, at.exception
     return at
 

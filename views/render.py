@@ -11,7 +11,7 @@ import streamlit as st
 
 from augment.errors import AugcheckError
 from augment.render import Options, jobs, prepare
-from pages._common import get_store
+from views._common import get_store
 
 st.title("Render training data")
 st.caption(
