@@ -126,3 +126,50 @@ def test_start_progress_reload_and_result(page, tmp_path):
     assert len(done.get("download_button")) == 2
     assert len((out / "manifest.jsonl").read_text().splitlines()) == 80
     assert not done.button(key="render_start").disabled
+
+
+def test_a_render_that_died_can_be_resumed_from_the_page(page, tmp_path):
+    from augment.render import jobs
+
+    folder = tmp_path / "corpus"
+    for i in range(4):
+        write(folder / f"u{i}.wav", speechlike(0.5, seed=i))
+    noise = write(tmp_path / "noise.wav", speechlike(2.0, seed=9))
+    out = tmp_path / "out"
+    argv = [
+        ACCEPTED.id,
+        "--input",
+        str(folder),
+        "--out",
+        str(out),
+        "--noise",
+        str(noise),
+        "--assume-train",
+        "--workers",
+        "1",
+    ]
+    (out / ".render").mkdir(parents=True)
+    (out / ".render" / "progress.json").write_text(
+        json.dumps({"state": "running", "done": 1, "total": 4})
+    )
+    job_id, _ = jobs.new_job_folder()
+    with open(jobs.jobs_dir() / "jobs.jsonl", "a") as fh:
+        fh.write(
+            json.dumps(
+                {
+                    "id": job_id,
+                    "pid": 999999,
+                    "out": str(out),
+                    "argv": argv,
+                    "label": "the corpus",
+                    "started_at": time.time() - 60,
+                }
+            )
+            + "\n"
+        )
+    page.run()
+    (warning,) = page.warning
+    assert "stopped before the end (1 of 4 files)" in warning.value
+    page.button(key="render_resume").click().run()
+    done = wait_until_done(page)
+    assert {m.label: m.value for m in done.metric}["Files rendered"] == "4"

@@ -71,9 +71,15 @@ def show_result(job: dict, st_: dict) -> None:
         for r in rows[:3]:
             a, b = st.columns(2)
             a.caption(f"Source: {plain(os.path.basename(r['source_filepath']))}")
-            a.audio(Path(r["source_filepath"]).read_bytes())
             b.caption(f"Rendered: {plain(r['audio_filepath'])} (SNR {r['snr_db']} dB)")
-            b.audio(Path(out, r["audio_filepath"]).read_bytes())
+            for col, path in (
+                (a, r["source_filepath"]),
+                (b, os.path.join(out, r["audio_filepath"])),
+            ):
+                try:
+                    col.audio(Path(path).read_bytes())
+                except OSError as exc:
+                    col.caption(f"Cannot play it: {plain(exc.strerror)}")
     errors = Path(out, "errors.jsonl")
     if errors.exists():
         st.subheader("Errors")
@@ -127,8 +133,12 @@ if latest is not None:
             st.warning(
                 f"The render of {plain(latest['label'])} stopped before the end "
                 f"({s['progress'].get('done', 0)} of {s['progress'].get('total', '?')} files). "
-                "Start it again with the same settings to resume: finished files are kept."
+                "Resume it: finished files are kept and skipped."
             )
+            if st.button("Resume", key="render_resume", icon=":material/replay:"):
+                job_id, _folder = jobs.new_job_folder()
+                jobs.start(job_id, latest["argv"], out=latest["out"], label=latest["label"])
+                st.rerun()
 
 # --- a new render ------------------------------------------------------------------------------
 st.subheader("New render")

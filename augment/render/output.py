@@ -19,25 +19,17 @@ from collections.abc import Iterable
 from typing import Any
 
 from augment.export.reviews import param_columns
-from augment.render.work import TMP_PREFIX
+from augment.render.work import OWN_COLUMNS, TMP_PREFIX
 
 STATE_DIR = ".render"
 #: Leading characters that make a spreadsheet read a cell as a formula.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+#: The manifest's own columns in CSV order (carried and <step>.<param> columns follow).
 CSV_COLUMNS = (
     "audio_filepath",
     "duration",
     "text",
-    "source_filepath",
-    "source_sha256",
-    "recipe_id",
-    "seed",
-    "copy",
-    "purpose",
-    "snr_db",
-    "peak_dbfs",
-    "clipped_fraction",
-    "headroom_gain_db",
+    *(c for c in OWN_COLUMNS if c not in ("audio_filepath", "duration", "params")),
 )
 
 
