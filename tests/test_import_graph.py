@@ -1,6 +1,6 @@
 """The project's import graph has no cycle (module-level and function-level imports alike).
 
-Built with ``ast`` from the source of ``augment/`` (and ``pages/``, ``app.py``), so a lazy
+Built with ``ast`` from the source of ``augment/`` (and ``views/``, ``app.py``), so a lazy
 import inside a function, the usual way a cycle hides, counts too.
 """
 
@@ -20,7 +20,7 @@ def module_name(path: Path) -> str:
 
 
 def project_modules() -> dict[str, Path]:
-    files = list((ROOT / PACKAGE).rglob("*.py")) + list((ROOT / "pages").glob("*.py"))
+    files = list((ROOT / PACKAGE).rglob("*.py")) + list((ROOT / "views").glob("*.py"))
     return {module_name(p): p for p in files + [ROOT / "app.py"]}
 
 
