@@ -59,6 +59,7 @@ class RunningApp:
     proc: subprocess.Popen
     stdout_path: Path
     stderr_path: Path
+    db_url: str | None = None
 
     @property
     def db_path(self) -> Path:
@@ -106,8 +107,9 @@ def artifacts_dir() -> Path:
 
 
 @contextlib.contextmanager
-def serve_app(base: Path) -> Iterator[RunningApp]:
-    """``streamlit run app.py`` on a free port with a fresh data folder under ``base``.
+def serve_app(base: Path, db_url: str | None = None) -> Iterator[RunningApp]:
+    """``streamlit run app.py`` on a free port with a fresh data folder under ``base``
+    (and the database ``db_url`` when given, e.g. PostgreSQL, instead of its SQLite file).
 
     Waits for ``/_stcore/health``; the whole process group is killed on exit.
     """
@@ -116,6 +118,8 @@ def serve_app(base: Path) -> Iterator[RunningApp]:
     port = _free_port()
     env = dict(os.environ, AUGCHECK_DATA_DIR=str(data_dir), PYTHONUNBUFFERED="1")
     env.pop("AUGCHECK_DB_URL", None)  # the test reads the SQLite file in data_dir
+    if db_url:
+        env["AUGCHECK_DB_URL"] = db_url
     cmd = [
         sys.executable,
         "-m",
@@ -145,7 +149,9 @@ def serve_app(base: Path) -> Iterator[RunningApp]:
             stderr=err,
             start_new_session=True,  # own process group, so teardown can kill all of it
         )
-    app = RunningApp(f"http://127.0.0.1:{port}", data_dir, proc, stdout_path, stderr_path)
+    app = RunningApp(
+        f"http://127.0.0.1:{port}", data_dir, proc, stdout_path, stderr_path, db_url=db_url
+    )
     try:
         deadline = time.monotonic() + STARTUP_TIMEOUT_S
         while True:
@@ -183,6 +189,18 @@ def private_app(tmp_path_factory) -> Iterator[RunningApp]:
     another test's counts; killed at the end of the module."""
     with serve_app(tmp_path_factory.mktemp("augcheck_e2e_private")) as app:
         yield app
+
+
+@pytest.fixture(scope="module")
+def postgresql_app(tmp_path_factory, postgresql_server) -> Iterator[RunningApp]:
+    """An app on a fresh PostgreSQL database of the session's server (``AUGCHECK_DB_URL``);
+    ``app.db_url`` is that database. Killed, and the database dropped, at the end of the module."""
+    url = postgresql_server.create_database()
+    try:
+        with serve_app(tmp_path_factory.mktemp("augcheck_e2e_pg"), db_url=url) as app:
+            yield app
+    finally:
+        postgresql_server.drop_database(url)
 
 
 @pytest.fixture(scope="session")
