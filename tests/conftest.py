@@ -108,7 +108,7 @@ def db_url(request, tmp_path):
 
 @pytest.fixture
 def store(db_url):
-    from augment.storage import Store
+    from augment.store import Store
 
     s = Store(db_url)
     yield s
@@ -118,7 +118,7 @@ def store(db_url):
 @pytest.fixture
 def sqlite_store(tmp_path):
     """A store on a SQLite file (``tmp_path / 'augcheck.db'``), for SQLite-only behaviour."""
-    from augment.storage import Store
+    from augment.store import Store
 
     s = Store(f"sqlite:///{tmp_path / 'augcheck.db'}")
     yield s
