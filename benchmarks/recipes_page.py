@@ -29,7 +29,8 @@ def build(data_dir: Path) -> None:
     from sqlalchemy import insert
 
     from augment.recipe import Recipe
-    from augment.store import ReviewRow, Store, load_demo_assets, verdict_for
+    from augment.store import Store, load_demo_assets, verdict_for
+    from augment.store.schema import ReviewRow
 
     store = Store(f"sqlite:///{data_dir / 'augcheck.db'}")
     load_demo_assets(store)
@@ -115,7 +116,7 @@ def main() -> int:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.run()  # the Studio (default page) once: imports, store, demo check
     t0 = time.perf_counter()
-    at.switch_page("pages/recipes.py").run()
+    at.switch_page("views/recipes.py").run()
     first_s = time.perf_counter() - t0
     if at.exception:
         print("page raised:", at.exception[0].message)
