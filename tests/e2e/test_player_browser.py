@@ -36,9 +36,9 @@ RECIPE = {"name": "quiet", "steps": [{"step": "gain", "gain_db": GAIN_DB}]}
 @pytest.fixture(scope="module")
 def round_url(chromium_browser, private_app):
     """A round on the private app: one recipe, every demo clip, the reference offered."""
-    from augment import rounds
     from augment.recipe import Recipe
-    from augment.storage import Store
+    from augment.review import rounds
+    from augment.store import Store
 
     # the first visit puts the demo material in the app's database
     context = new_context(chromium_browser)
