@@ -55,7 +55,7 @@ def screenshot(page, path) -> None:
         print(f"screenshot {path} failed: {exc!r}")
 
 
-#: The A/B player's state (``pages/_player.js``'s ``info()``), read from inside its shadow root.
+#: The A/B player's state (``views/_player.js``'s ``info()``), read from inside its shadow root.
 PLAYER_INFO_JS = """() => {
     for (const host of document.querySelectorAll('[data-testid="stBidiComponentIsolated"]')) {
         const wrap = host.shadowRoot && host.shadowRoot.querySelector('.acp');

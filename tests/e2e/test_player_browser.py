@@ -1,4 +1,4 @@
-"""The A/B player (pages/_player.js) in a real Chromium, on the labeler's Review page.
+"""The A/B player (views/_player.js) in a real Chromium, on the labeler's Review page.
 
 Reference and sample: switching keeps the playback position, one sound at a time, a dragged
 region loops, "match loudness" plays the sample at the reference's integrated loudness (and off

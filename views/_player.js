@@ -1,5 +1,5 @@
 // augcheck's A/B player: one Web Audio player for the signals of a page (original, augmented,
-// noise alone; or reference and sample). Mounted by pages/_player.py as a Streamlit
+// noise alone; or reference and sample). Mounted by views/_player.py as a Streamlit
 // components.v2 component (no iframe, no build step, nothing fetched but the page's own media).
 //
 // * One sound at a time: a single AudioBufferSourceNode plays; switching starts the other signal at

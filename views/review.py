@@ -6,8 +6,8 @@ import streamlit as st
 
 from augment.errors import AugcheckError
 from augment.review import rounds
-from pages._common import checklist, decoded, get_store, media_by_hash, original_wav, render_view
-from pages._player import Match, Signal, ab_player
+from views._common import checklist, decoded, get_store, media_by_hash, original_wav, render_view
+from views._player import Match, Signal, ab_player
 
 ss = st.session_state
 qp = st.query_params

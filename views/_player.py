@@ -1,7 +1,7 @@
 """The A/B player every page plays audio with: one Web Audio player, not a row of ``<audio>``s.
 
 A Streamlit ``components.v2`` component (mounted in the page, no iframe, no build step); its code is
-``pages/_player.js`` and ``pages/_player.css``, read from the repository, nothing fetched at run
+``views/_player.js`` and ``views/_player.css``, read from the repository, nothing fetched at run
 time. Sounds and pictures reach it as URLs of Streamlit's own media store (the one ``st.audio``
 and ``st.image`` use), so a slider move sends only what changed: the original is fetched and
 decoded once. Labels are the page's own constants and are set as text, never as HTML.
