@@ -151,3 +151,14 @@ def _no_global_db(monkeypatch, tmp_path):
     # never touch the developer's own data/ folder from a test
     if "AUGCHECK_DATA_DIR" not in os.environ:
         monkeypatch.setenv("AUGCHECK_DATA_DIR", str(tmp_path / "default-data"))
+
+
+def players(at) -> list[dict]:
+    """What each A/B player on an AppTest page was given (signals, pictures, match, ...)."""
+    import json
+
+    return [
+        json.loads(e.proto.json)
+        for e in at.get("bidi_component")
+        if e.proto.component_name == "augcheck.ab_player"
+    ]
