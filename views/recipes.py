@@ -22,7 +22,8 @@ from augment.review.stats import (
     wilson_interval,
 )
 from augment.store import STATUSES
-from views._common import get_store, media_by_hash, render_view, reviewer
+from views._common import get_store, media_by_hash, original_wav, render_view, reviewer
+from views._player import Signal, ab_player
 
 ss = st.session_state
 st.title("Recipes")
@@ -349,7 +350,14 @@ def play_review(r: dict) -> None:
     except AugcheckError as exc:
         st.error(str(exc))
     else:
-        st.audio(view["wav"], format="audio/wav")
+        ab_player(
+            [
+                Signal("original", "Original", original_wav(r["clip_hash"])),
+                Signal("sample", f"Review #{r['id']}'s sample", view["wav"]),
+            ],
+            key="recipes_player",
+            reset_key=str(r["id"]),
+        )
 
 
 for tab, metric in zip(st.tabs(["STOI", "Model WER"]), ("stoi", "wer"), strict=True):
