@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from augment import audio, controls
+from augment.checklist import verdict_for
 from augment.errors import AugcheckError
 from augment.recipe import Recipe
 from augment.review.sweep import MAX_RUNGS, ladder, make_sweep
@@ -225,7 +226,7 @@ def save(answers: dict, recipe: Recipe, result: dict, clip, noise, ir, *, metric
     except AugcheckError as exc:
         st.error(str(exc))
         return
-    verdict = "accept" if answers["realistic"] and answers["clear"] else "reject"
+    verdict = verdict_for(answers["realistic"], answers["clear"])
     st.toast(
         f"Saved review #{review_id}: {verdict} for {recipe.name}", icon=":material/check_circle:"
     )
