@@ -68,6 +68,13 @@ def test_length_and_rate_kept_and_the_same_every_time(talk, fmt, sr):
     assert not STEPS["codec"].changes_length
 
 
+@pytest.mark.parametrize("n", [1, 2, 50])
+def test_very_short_clips_keep_their_length(n):
+    y = np.full(n, 0.1, dtype=np.float32)
+    for fmt in ("mu_law", "opus"):
+        assert len(code(y, 44100, fmt)) == n
+
+
 def test_mu_law_is_the_8_khz_phone_band_with_companding_noise(talk):
     y, _ = talk
     y44 = resample(y, 16000, 44100)

@@ -59,7 +59,11 @@ def code(y: np.ndarray, sample_rate: int, fmt: str, bitrate_kbps: float = 16.0) 
     else:
         write = {"format": "OGG", "subtype": "OPUS", "compression_level": opus_level(bitrate_kbps)}
         rate = VOIP_RATE_HZ
-    coded = _round_trip(resample(y, sample_rate, rate), rate, **write)
+    low = resample(y, sample_rate, rate)
+    # a clip shorter than one 20 ms codec frame at the codec's rate is padded with silence (an
+    # empty Ogg Opus stream is refused as malformed); the padding is cut off below
+    low = np.pad(low, (0, max(0, rate // 50 - len(low))))
+    coded = _round_trip(low, rate, **write)
     back = resample(coded, rate, sample_rate)
     out = np.zeros(len(y), dtype=np.float32)  # the round trip may be a sample off: same length
     n = min(len(y), len(back))
