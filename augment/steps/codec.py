@@ -83,7 +83,7 @@ _NOTE_MU_LAW = (
 _NOTE_OPUS = (
     "none: audiomentations has no Opus codec; Mp3Compression at the nearest MP3 bitrate is "
     "another lossy codec: at 16 kbit/s it keeps less (STOI 0.97-0.98 against Opus' 0.99, "
-    "band cut near 5.6 kHz against Opus' full 8 kHz)"
+    "band cut near 5.6 kHz against Opus' full 8 kHz). Needs `pip install fast-mp3-augment`"
 )
 
 
