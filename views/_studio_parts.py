@@ -12,6 +12,7 @@ from augment.recipe import Recipe
 from augment.review.sweep import MAX_RUNGS, ladder, make_sweep
 from augment.steps import Choice, Step
 from views._common import get_store, media_by_hash, reviewer, take_upload
+from views._handoff import start_sweep
 
 ss = st.session_state
 UPLOAD_TYPES = [*audio.UPLOAD_EXTENSIONS, "m4a", "aac", "mp4"]
@@ -264,14 +265,4 @@ def sweep_starter(recipe: Recipe, result: dict, clip, noise, ir) -> None:
         except AugcheckError as exc:
             st.error(str(exc))
             return
-        ss["sweep"] = {
-            "recipe": recipe.to_json(indent=None),
-            "key": key,
-            "values": values,
-            "seed": result["seed"],
-            "clip": clip.hash,
-            "noise": [noise.hash, noise.name] if noise else None,
-            "ir": [ir.hash, ir.name] if ir else None,
-            "answers": {},
-        }
-        st.switch_page("views/sweep.py")
+        start_sweep(recipe, key, values, seed=result["seed"], clip=clip, noise=noise, ir=ir)

@@ -24,6 +24,7 @@ from views._common import (
     render_view,
     warm_up,
 )
+from views._handoff import recipe_to_open
 from views._studio_parts import (
     pick,
     save,
@@ -72,8 +73,8 @@ st.caption(f"**{clip.name}**: {facts}")
 
 # --- steps --------------------------------------------------------------------------------
 with st.container():  # a fixed place, so the controls below keep theirs
-    if "open_recipe" in ss:
-        opened = Recipe.from_json(ss.pop("open_recipe"))
+    opened = recipe_to_open()
+    if opened is not None:
         ss["parent_recipe"] = opened.id
         state, problems = controls.recipe_state(opened)
         ss.update(state)
