@@ -45,13 +45,18 @@ ANSWERS = ("yes", "no", "unknown")
 STATUSES = ("draft", "in review", "accepted", "rejected")
 
 
+def data_dir() -> Path:
+    """The data folder (``AUGCHECK_DATA_DIR``, default ``data/`` in the project), created."""
+    folder = Path(os.environ.get("AUGCHECK_DATA_DIR", PROJECT_ROOT / "data"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 def default_url() -> str:
     url = os.environ.get("AUGCHECK_DB_URL")
     if url:
         return url
-    folder = Path(os.environ.get("AUGCHECK_DATA_DIR", PROJECT_ROOT / "data"))
-    folder.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{folder / 'augcheck.db'}"
+    return f"sqlite:///{data_dir() / 'augcheck.db'}"
 
 
 def _now() -> dt.datetime:
