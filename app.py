@@ -62,13 +62,7 @@ if warning and not labeler_link:
 # Who may open what: a page missing from st.navigation cannot run in this session (its URL
 # falls back to the default page), so this list is the access check, on the server.
 BOTH = (ENGINEER, LABELER)
-review = st.Page(
-    "views/review.py",
-    title="Review",
-    icon=":material/headphones:",
-    url_path="review",
-    default=user.role == LABELER,
-)
+review = st.Page("views/review.py", title="Review", icon=":material/headphones:", url_path="review")
 pages = [
     (
         st.Page(
@@ -85,7 +79,13 @@ pages = [
     (st.Page("views/import_recipe.py", title="Import", icon=":material/file_upload:"), (ENGINEER,)),
 ]
 allowed = [p for p, who in pages if user.role in who]
-page = st.navigation(allowed, position="hidden" if labeler_link or len(allowed) == 1 else "sidebar")
+if user.role == LABELER:
+    # the default page answers at "/" only, so /review (the round links) stays a page of its own
+    start = st.Page(lambda: st.switch_page(review), title="Review", url_path="start", default=True)
+    allowed.insert(0, start)
+page = st.navigation(
+    allowed, position="hidden" if labeler_link or user.role == LABELER else "sidebar"
+)
 if labeler_link and page is not review:
     st.switch_page("views/review.py", query_params=st.query_params.to_dict())
 page.run()

@@ -111,20 +111,21 @@ def serve_app(
     *,
     prepare: Callable[[Path], None] | None = None,
     env_extra: dict[str, str] | None = None,
-    cwd: Path | None = None,
+    args: list[str] | None = None,
+    port: int | None = None,
 ) -> Iterator[RunningApp]:
     """``streamlit run app.py`` on a free port with a fresh data folder under ``base``.
 
     ``prepare(data_dir)`` runs before the server starts (e.g. to create a round, so that a
-    round link can be the very first request); ``env_extra`` adds environment variables; ``cwd``
-    is the folder the server runs in (a copy of the project with its own ``.streamlit/``).
+    round link can be the very first request); ``env_extra`` adds environment variables, ``args``
+    command-line options (e.g. ``--secrets.files``); ``port`` is a free port chosen beforehand.
     Waits for ``/_stcore/health``; the whole process group is killed on exit.
     """
     data_dir = base / "data"
     data_dir.mkdir()
     if prepare is not None:
         prepare(data_dir)
-    port = _free_port()
+    port = port or _free_port()
     env = dict(os.environ, AUGCHECK_DATA_DIR=str(data_dir), PYTHONUNBUFFERED="1")
     env.pop("AUGCHECK_DB_URL", None)  # the test reads the SQLite file in data_dir
     env.update(env_extra or {})
@@ -145,12 +146,13 @@ def serve_app(
         # a test server needs no source watching (and a busy 2-core machine no polling)
         "--server.fileWatcherType",
         "none",
+        *(args or []),
     ]
     stdout_path, stderr_path = base / "streamlit.out", base / "streamlit.err"
     with open(stdout_path, "wb") as out, open(stderr_path, "wb") as err:
         proc = subprocess.Popen(
             cmd,
-            cwd=cwd or REPO_ROOT,
+            cwd=REPO_ROOT,
             env=env,
             stdin=subprocess.DEVNULL,
             stdout=out,
