@@ -4,10 +4,11 @@ import sqlite3
 import numpy as np
 import pytest
 
+from augment.checklist import verdict_for
 from augment.errors import AudioError, ParameterError
 from augment.export.reviews import reviews_csv
 from augment.recipe import Recipe
-from augment.store import Store, load_demo_assets, verdict_for
+from augment.store import Store, load_demo_assets
 from tests.conftest import speechlike, wav_bytes
 
 RECIPE = Recipe.from_dict({"name": "cafe 5", "steps": [{"step": "background_noise", "snr_db": 5}]})

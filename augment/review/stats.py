@@ -23,14 +23,13 @@ from typing import Any
 
 import numpy as np
 
+from augment.checklist import ACCEPT, FIT_ITEMS, verdict_for
 from augment.errors import ParameterError
 from augment.export.reviews import param_columns
 from augment.recipe import Recipe
 from augment.steps import STEPS
 from augment.steps.base import Param
 
-#: The answers :func:`parameter_effect` models; ``both`` is clear *and* realistic (an accept).
-ANSWERS = ("clear", "realistic", "both")
 #: Drawn values that are not settings of the recipe (where a noise starts, a synthetic room's
 #: seed); they vary from sample to sample but say nothing about the recipe's ranges.
 SKIP_PARAMS = frozenset({"step", "offset_s", "ir_seed"})
@@ -415,7 +414,7 @@ def parameter_effect(
     """
     if not isinstance(key, str) or not _KEY.match(key):
         raise ParameterError(f"key={key!r} is not '<step>.<param>' or '<step>#2.<param>'")
-    xs, answers = [], {name: [] for name in ANSWERS}
+    xs, answers = [], {name: [] for name in FIT_ITEMS}
     found = False
     for r in reviews:
         value = _numeric_params(r).get(key)
@@ -426,7 +425,7 @@ def parameter_effect(
         xs.append(value)
         answers["clear"].append(clear)
         answers["realistic"].append(realistic)
-        answers["both"].append(clear and realistic)
+        answers["both"].append(verdict_for(realistic, clear) == ACCEPT)
     if not found:
         raise ParameterError(f"no review has a numeric value for {key!r}")
     x = np.array(xs, dtype=float)
@@ -508,8 +507,8 @@ def suggest_range(
     ``snr_db``; 0.1 for an unknown key), ends at the range's edge are kept as they are. The fit
     is a point estimate: with few reviews, look at ``effect.fits[answer].band`` too.
     """
-    if answer not in ANSWERS:
-        raise ParameterError(f"answer={answer!r} is not one of {', '.join(ANSWERS)}")
+    if answer not in FIT_ITEMS:
+        raise ParameterError(f"answer={answer!r} is not one of {', '.join(FIT_ITEMS)}")
     _share(target)
     if _whole("grid", grid) < 2:
         raise ParameterError(f"grid={grid} must be at least 2")
@@ -553,7 +552,6 @@ def suggested_recipe(recipe: Recipe, key: str, new_range: float | Sequence[float
 
 
 __all__ = [
-    "ANSWERS",
     "BinnedShare",
     "LogisticFit",
     "ParameterEffect",

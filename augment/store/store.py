@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from augment import __version__
 from augment.audio import content_hash, decode
+from augment.checklist import ACCEPT, POOR_UNKNOWN, POOR_YES, check_model_poor, verdict_for
 from augment.errors import AugcheckError, ParameterError
 from augment.recipe import Recipe
 from augment.store.schema import (
@@ -37,7 +38,6 @@ from augment.store.schema import (
 )
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-ANSWERS = ("yes", "no", "unknown")
 
 
 def data_dir() -> Path:
@@ -90,11 +90,6 @@ def library_versions() -> dict[str, str]:
         except PackageNotFoundError:
             pass
     return out
-
-
-def verdict_for(realistic: bool, clear: bool) -> str:
-    """Accept when the sample sounds realistic and its label is still clear; reject otherwise."""
-    return "accept" if realistic and clear else "reject"
 
 
 class Store:
@@ -327,11 +322,11 @@ class Store:
                 ReviewRow.recipe_id.label("rid"),
                 func.count(ReviewRow.id).label("n"),
                 func.count(func.distinct(ReviewRow.reviewer)).label("nr"),
-                as_int(ReviewRow.verdict == "accept").label("acc"),
+                as_int(ReviewRow.verdict == ACCEPT).label("acc"),
                 as_int(ReviewRow.realistic).label("real"),
                 as_int(ReviewRow.clear).label("clear"),
-                as_int(ReviewRow.model_poor == "yes").label("poor"),
-                as_int(ReviewRow.model_poor != "unknown").label("poor_n"),
+                as_int(ReviewRow.model_poor == POOR_YES).label("poor"),
+                as_int(ReviewRow.model_poor != POOR_UNKNOWN).label("poor_n"),
                 func.max(ReviewRow.created_at).label("last"),
             )
             .where(ReviewRow.id.not_in(sorted(exclude_ids or ())))
@@ -405,8 +400,7 @@ class Store:
         reviewer = (reviewer or "").strip()
         if not reviewer:
             raise ParameterError("enter the reviewer's name before saving")
-        if model_poor not in ANSWERS:
-            raise ParameterError(f"model_poor={model_poor!r} is not one of {', '.join(ANSWERS)}")
+        check_model_poor(model_poor)
         versions = json.dumps(library_versions())
         with self._writing(tx) as s:
             self.save_recipe(recipe, parent_id=parent_id if parent_id != recipe.id else None, tx=s)
@@ -469,7 +463,7 @@ class Store:
                 RecipeRow.name,
                 func.count(ReviewRow.id),
                 func.count(func.distinct(ReviewRow.reviewer)),
-                func.sum(func.cast(ReviewRow.verdict == "accept", Integer)),
+                func.sum(func.cast(ReviewRow.verdict == ACCEPT, Integer)),
                 func.max(ReviewRow.created_at),
             )
             .join(ReviewRow, ReviewRow.recipe_id == RecipeRow.id)
@@ -560,4 +554,4 @@ def load_demo_assets(store: Store, folder: str | os.PathLike | None = None) -> i
     return added
 
 
-__all__ = ["ANSWERS", "Media", "Store", "default_url", "load_demo_assets", "verdict_for"]
+__all__ = ["Media", "Store", "default_url", "load_demo_assets"]
