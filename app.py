@@ -22,6 +22,8 @@ user = current_user()
 if signing_in and user is None:
     st.title("augcheck")
     st.write("Sign in to listen to and label augmented samples.")
+    if labeler_link:  # the provider sends everyone back to the home page, without the link
+        st.write("After signing in, open your round link again.")
     if st.button("Sign in", type="primary", icon=":material/login:", key="sign_in"):
         login()
     st.stop()
