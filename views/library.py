@@ -37,6 +37,7 @@ with st.expander("Import transcripts from a CSV", icon=":material/subtitles:"):
             if unmatched:
                 st.warning(f"No clip named: {', '.join(unmatched)}")
 
+
 def delete_box(m) -> None:
     """Delete, after a confirmation that says what the deletion keeps and what it removes."""
     if ss.get("library_confirm_delete") != m.hash:

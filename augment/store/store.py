@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from augment import __version__
 from augment.audio import content_hash, decode
 from augment.checklist import ACCEPT, POOR_UNKNOWN, POOR_YES, check_model_poor, verdict_for
-from augment.errors import AugcheckError, ParameterError
+from augment.errors import NotFoundError, ParameterError
 from augment.recipe import Recipe
 from augment.store.schema import (
     MEDIA_KINDS,
@@ -199,7 +199,7 @@ class Store:
         with self._reading(tx) as s:
             row = s.get(MediaRow, digest)
             if row is None:
-                raise AugcheckError(f"no media with hash {digest[:12]}")
+                raise NotFoundError(f"no media with hash {digest[:12]}")
             return _media(row)
 
     def list_media(
@@ -223,11 +223,11 @@ class Store:
             if row is None:
                 media = s.get(MediaRow, digest)
                 if media is not None and media.deleted_at is not None:
-                    raise AugcheckError(
+                    raise NotFoundError(
                         f"{media.name} ({digest[:12]}) was deleted on "
                         f"{media.deleted_at:%Y-%m-%d %H:%M} UTC"
                     )
-                raise AugcheckError(f"no media with hash {digest[:12]}")
+                raise NotFoundError(f"no media with hash {digest[:12]}")
             return row.data
 
     def find_media(self, prefix: str, *, tx: Session | None = None) -> Media:
@@ -240,7 +240,7 @@ class Store:
             q = select(MediaRow).where(MediaRow.hash.startswith(prefix, autoescape=True))
             found = list(s.scalars(q.limit(2)))
             if not found:
-                raise AugcheckError(f"no media with hash {prefix}")
+                raise NotFoundError(f"no media with hash {prefix}")
             if len(found) > 1:
                 raise ParameterError(f"hash {prefix} matches several items: give more digits")
             return _media(found[0])
@@ -277,7 +277,7 @@ class Store:
         with self._writing(tx) as s:
             row = s.get(MediaRow, digest)
             if row is None:
-                raise AugcheckError(f"no media with hash {digest[:12]}")
+                raise NotFoundError(f"no media with hash {digest[:12]}")
             if row.deleted_at is None:
                 s.execute(delete(BlobRow).where(BlobRow.hash == digest))
                 row.deleted_at, row.transcript = now(), None
@@ -318,7 +318,7 @@ class Store:
         with self._writing(tx) as s:
             row = s.get(MediaRow, digest)
             if row is None:
-                raise AugcheckError(f"no media with hash {digest[:12]}")
+                raise NotFoundError(f"no media with hash {digest[:12]}")
             for k, v in fields.items():
                 setattr(row, k, v if v != "" else None if k in ("transcript", "split") else v)
             s.flush()
@@ -380,7 +380,7 @@ class Store:
         with self._reading(tx) as s:
             row = s.get(RecipeRow, recipe_id)
             if row is None:
-                raise AugcheckError(f"no recipe with id {recipe_id}")
+                raise NotFoundError(f"no recipe with id {recipe_id}")
             return Recipe.from_json(row.json).with_name(row.name)
 
     def rename_recipe(self, recipe_id: str, name: str, *, tx: Session | None = None) -> None:
@@ -390,7 +390,7 @@ class Store:
         with self._writing(tx) as s:
             row = s.get(RecipeRow, recipe_id)
             if row is None:
-                raise AugcheckError(f"no recipe with id {recipe_id}")
+                raise NotFoundError(f"no recipe with id {recipe_id}")
             row.name = name[:255]
 
     def set_recipe_status(
@@ -406,7 +406,7 @@ class Store:
         with self._writing(tx) as s:
             row = s.get(RecipeRow, recipe_id)
             if row is None:
-                raise AugcheckError(f"no recipe with id {recipe_id}")
+                raise NotFoundError(f"no recipe with id {recipe_id}")
             row.status, row.status_reason = status, reason.strip()
             row.status_by, row.status_at = by.strip(), now()
 
@@ -417,7 +417,7 @@ class Store:
         with self._writing(tx) as s:
             row = s.get(RecipeRow, recipe_id)
             if row is None:
-                raise AugcheckError(f"no recipe with id {recipe_id}")
+                raise NotFoundError(f"no recipe with id {recipe_id}")
             if archived and row.archived_at is None:
                 row.archived_at = now()
             elif not archived:
