@@ -10,6 +10,7 @@ a SQLite file is created or upgraded on start (after a dated backup), any other 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import os
 from collections.abc import Iterator
@@ -83,7 +84,17 @@ def _media(row: MediaRow) -> Media:
 
 
 def library_versions() -> dict[str, str]:
-    """Versions of the libraries that shape a rendering, stored with every review."""
+    """Versions of the libraries that shape a rendering, stored with every review.
+
+    Looked up once per process: ``importlib.metadata`` parses each package's metadata on every
+    call, 86 ms of a 174 ms round answer here (cProfile, benchmarks/round_load.py).
+    Callers get a copy, so the cached dict is never changed.
+    """
+    return dict(_library_versions())
+
+
+@functools.cache
+def _library_versions() -> dict[str, str]:
     from importlib.metadata import PackageNotFoundError, version
 
     out = {"augcheck": __version__}
@@ -109,10 +120,10 @@ class Store:
         self.engine = create_engine(self.url)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
-        from augment.store import migrate
+        from augment.store.migrate import ensure_schema
 
         #: The dated copy made before this start upgraded the SQLite file (else ``None``).
-        self.backup = migrate.ensure_schema(self.engine)
+        self.backup = ensure_schema(self.engine)
 
     # --- sessions -------------------------------------------------------------------------
     @contextmanager
