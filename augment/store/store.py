@@ -9,13 +9,10 @@ a SQLite file is created or upgraded on start (after a dated backup), any other 
 
 from __future__ import annotations
 
-import datetime as dt
-import functools
 import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +24,7 @@ from augment.audio import content_hash, decode
 from augment.checklist import ACCEPT, POOR_UNKNOWN, POOR_YES, check_model_poor, verdict_for
 from augment.errors import NotFoundError, ParameterError
 from augment.recipe import Recipe
+from augment.store.records import Media, library_versions, media_from_row, review_dict
 from augment.store.schema import (
     MEDIA_KINDS,
     SPLITS,
@@ -51,59 +49,6 @@ def default_url() -> str:
     folder = Path(os.environ.get("AUGCHECK_DATA_DIR", PROJECT_ROOT / "data"))
     folder.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{folder / 'augcheck.db'}"
-
-
-@dataclass(frozen=True)
-class Media:
-    hash: str
-    name: str
-    kind: str
-    format: str
-    sample_rate: int | None
-    channels: int | None
-    duration_s: float | None
-    size_bytes: int
-    transcript: str | None
-    split: str | None
-    origin: str
-    created_at: dt.datetime
-    deleted_at: dt.datetime | None = None
-
-    @property
-    def deleted(self) -> bool:
-        return self.deleted_at is not None
-
-    @property
-    def label(self) -> str:
-        dur = f", {self.duration_s:.1f} s" if self.duration_s else ""
-        return f"{self.name}{dur}" + (" (deleted)" if self.deleted else "")
-
-
-def _media(row: MediaRow) -> Media:
-    return Media(**{f: getattr(row, f) for f in Media.__dataclass_fields__})
-
-
-def library_versions() -> dict[str, str]:
-    """Versions of the libraries that shape a rendering, stored with every review.
-
-    Looked up once per process: ``importlib.metadata`` parses each package's metadata on every
-    call, 86 ms of a 174 ms round answer here (cProfile, benchmarks/round_load.py).
-    Callers get a copy, so the cached dict is never changed.
-    """
-    return dict(_library_versions())
-
-
-@functools.cache
-def _library_versions() -> dict[str, str]:
-    from importlib.metadata import PackageNotFoundError, version
-
-    out = {"augcheck": __version__}
-    for pkg in ("numpy", "scipy", "soundfile", "soxr", "python-stretch", "librosa"):
-        try:
-            out[pkg] = version(pkg)
-        except PackageNotFoundError:
-            pass
-    return out
 
 
 class Store:
@@ -181,13 +126,13 @@ class Store:
         with self._writing(tx) as s:
             row = s.get(MediaRow, digest)
             if row is not None and row.deleted_at is None:
-                return _media(row), False
+                return media_from_row(row), False
             s.add(BlobRow(hash=digest, data=data))
             if row is not None:  # deleted before, uploaded again: it comes back as given now
                 row.deleted_at, row.name, row.kind = None, name, kind
                 row.transcript, row.split, row.origin = transcript or None, split, origin
                 s.flush()
-                return _media(row), True
+                return media_from_row(row), True
             row = MediaRow(
                 hash=digest,
                 name=name,
@@ -204,14 +149,14 @@ class Store:
             )
             s.add(row)
             s.flush()
-            return _media(row), True
+            return media_from_row(row), True
 
     def media(self, digest: str, *, tx: Session | None = None) -> Media:
         with self._reading(tx) as s:
             row = s.get(MediaRow, digest)
             if row is None:
                 raise NotFoundError(f"no media with hash {digest[:12]}")
-            return _media(row)
+            return media_from_row(row)
 
     def list_media(
         self,
@@ -226,7 +171,7 @@ class Store:
         if not include_deleted:
             q = q.where(MediaRow.deleted_at.is_(None))
         with self._reading(tx) as s:
-            return [_media(r) for r in s.scalars(q)]
+            return [media_from_row(r) for r in s.scalars(q)]
 
     def media_bytes(self, digest: str, *, tx: Session | None = None) -> bytes:
         with self._reading(tx) as s:
@@ -254,7 +199,7 @@ class Store:
                 raise NotFoundError(f"no media with hash {prefix}")
             if len(found) > 1:
                 raise ParameterError(f"hash {prefix} matches several items: give more digits")
-            return _media(found[0])
+            return media_from_row(found[0])
 
     def media_usage(self, digest: str, *, tx: Session | None = None) -> dict[str, Any]:
         """How many reviews used a media item (as clip, noise or impulse response) and the
@@ -293,7 +238,7 @@ class Store:
                 s.execute(delete(BlobRow).where(BlobRow.hash == digest))
                 row.deleted_at, row.transcript = now(), None
                 s.flush()
-            media = _media(row)
+            media = media_from_row(row)
         if tx is None:
             self._scrub()
         return media
@@ -333,7 +278,7 @@ class Store:
             for k, v in fields.items():
                 setattr(row, k, v if v != "" else None if k in ("transcript", "split") else v)
             s.flush()
-            return _media(row)
+            return media_from_row(row)
 
     def import_transcripts(
         self, data: bytes, *, tx: Session | None = None
@@ -593,7 +538,7 @@ class Store:
         with self._reading(tx) as s:
             q_gone = select(MediaRow.hash, MediaRow.name).where(MediaRow.deleted_at.is_not(None))
             gone = {h: n for h, n in s.execute(q_gone)}
-            return [_review_dict(r, name, gone) for r, name in s.execute(q)]
+            return [review_dict(r, name, gone) for r, name in s.execute(q)]
 
     def reviewers(self, *, tx: Session | None = None) -> list[str]:
         with self._reading(tx) as s:
@@ -638,37 +583,6 @@ class Store:
     def set_meta(self, key: str, value: str, *, tx: Session | None = None) -> None:
         with self._writing(tx) as s:
             s.merge(MetaRow(key=key, value=value))
-
-
-def _review_dict(r: ReviewRow, recipe_name: str, gone: dict[str, str]) -> dict[str, Any]:
-    inputs = json.loads(r.inputs_json)
-    used = {"clip": r.clip_hash, "noise": r.noise_hash, "impulse response": inputs.get("ir")}
-    return {
-        "id": r.id,
-        "created_at": r.created_at,
-        "reviewer": r.reviewer,
-        "recipe_id": r.recipe_id,
-        "recipe": recipe_name,
-        "verdict": r.verdict,
-        "realistic": r.realistic,
-        "clear": r.clear,
-        "model_poor": r.model_poor,
-        "note": r.note,
-        "seed": r.seed,
-        "clip_hash": r.clip_hash,
-        "noise_hash": r.noise_hash,
-        # which of the media it used were deleted since ("clip c0.wav (deleted)"), else ""
-        "deleted_media": "; ".join(
-            f"{what} {gone[h]} (deleted)" for what, h in used.items() if h in gone
-        ),
-        "params": json.loads(r.params_json),
-        "metrics": json.loads(r.metrics_json),
-        "recipe_json": r.recipe_json,
-        "inputs": inputs,
-        "origin": r.origin,
-        "app_version": r.app_version,
-        "versions": json.loads(r.versions_json),
-    }
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
