@@ -74,6 +74,7 @@ pages = [
     ),
     (st.Page("views/sweep.py", title="Sweep", icon=":material/linear_scale:"), (ENGINEER,)),
     (st.Page("views/recipes.py", title="Recipes", icon=":material/menu_book:"), (ENGINEER,)),
+    (st.Page("views/render.py", title="Render", icon=":material/dataset:"), (ENGINEER,)),
     (st.Page("views/rounds.py", title="Rounds", icon=":material/groups:"), (ENGINEER,)),
     (review, BOTH),
     (st.Page("views/labels.py", title="Labels", icon=":material/fact_check:"), (ENGINEER,)),
