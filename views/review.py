@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from augment.errors import AugcheckError
-from augment.review import rounds
+from augment.review import labeling, round_results, rounds
 from views._common import checklist, decoded, get_store, media_by_hash, original_wav, render_view
 from views._player import Match, Signal, ab_player
 
@@ -51,10 +51,10 @@ if not labeler:
 ss["labeler"] = labeler
 qp["labeler"] = labeler
 
-sample, done, total = rounds.next_sample(store, token, labeler)
+sample, done, total = labeling.next_sample(store, token, labeler)
 st.progress(done / total if total else 1.0, text=f"{done} of {total}")
 if sample is None:
-    summary = rounds.labeler_summary(store, token, labeler)
+    summary = round_results.labeler_summary(store, token, labeler)
     st.success(
         f"All done, {labeler}: you answered {summary['answered']} samples. Thank you!",
         icon=":material/celebration:",
@@ -115,7 +115,7 @@ answers = checklist(
 )
 if answers is not None:
     try:
-        rounds.answer(
+        labeling.answer(
             store,
             token,
             labeler,
