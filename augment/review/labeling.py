@@ -23,6 +23,7 @@ from augment.review.rounds import (
     _round_row,
     _sample,
     _sample_ids,
+    _unplayable,
     get_sample,
     render_sample,
 )
@@ -52,16 +53,19 @@ def _answered_ids(s: Session, round_id: int, labeler: str) -> set[int]:
 
 def next_sample(store: Store, token: str, labeler: str) -> tuple[RoundSample | None, int, int]:
     """``(sample, done, total)``: the first sample of the labeler's order they have not answered
-    (``None`` when they are through), how many they have answered and how many there are."""
+    (``None`` when they are through), how many they have answered and how many there are for
+    them (samples whose media was deleted are skipped, and not counted unless answered)."""
     name = _labeler(labeler)
     with store.session() as s:
         row = _round_row(s, token)
         info = _info(row, _sample_ids(s, row.id))
         done = _answered_ids(s, row.id, name)
+        skip = set(_unplayable(s, row.id)) - done
+        total = info.total - len(skip)
         for sid in labeler_sequence(info, name):
-            if sid not in done:
-                return _sample(s.get(RoundSampleRow, sid)), len(done), info.total
-        return None, len(done), info.total
+            if sid not in done and sid not in skip:
+                return _sample(s.get(RoundSampleRow, sid)), len(done), total
+        return None, len(done), total
 
 
 def _existing_answer(store: Store, round_id: int, sample_id: int, labeler: str) -> int | None:

@@ -449,6 +449,37 @@ def render_sample(store: Store, sample: RoundSample) -> Rendering:
     )
 
 
+def _unplayable(s: Session, round_id: int) -> dict[int, list[str]]:
+    q_gone = select(MediaRow.hash, MediaRow.name).where(MediaRow.deleted_at.is_not(None))
+    gone = {h: n for h, n in s.execute(q_gone)}
+    if not gone:
+        return {}
+    q = select(
+        RoundSampleRow.id,
+        RoundSampleRow.clip_hash,
+        RoundSampleRow.noise_hash,
+        RoundSampleRow.ir_hash,
+    ).where(RoundSampleRow.round_id == round_id)
+    out: dict[int, list[str]] = {}
+    for sid, *hashes in s.execute(q):
+        what = [
+            f"{kind} {gone[h]}"
+            for kind, h in zip(("clip", "noise", "impulse response"), hashes, strict=True)
+            if h in gone
+        ]
+        if what:
+            out[sid] = what
+    return out
+
+
+def unplayable_samples(store: Store, token: str) -> dict[int, list[str]]:
+    """The round's samples that can no longer be played because a clip, noise or impulse
+    response they use was deleted: ``{sample id: ["clip c0.wav", ...]}``. Labelers are not
+    given them any more; answers already given stay and count."""
+    with store.session() as s:
+        return _unplayable(s, _round_row(s, token).id)
+
+
 __all__ = [
     "ANCHOR_KINDS",
     "AnchorScore",
@@ -464,4 +495,5 @@ __all__ = [
     "list_rounds",
     "render_sample",
     "round_samples",
+    "unplayable_samples",
 ]
