@@ -1,7 +1,7 @@
 """20 labelers answering one review round at the same time, on SQLite and on PostgreSQL.
 
-Each simulated labeler runs the Review page's own code path, in a loop: ``rounds.next_sample``
-(what to show) then ``rounds.answer`` (the "Save and next" button) with the parameters and
+Each simulated labeler runs the Review page's own code path, in a loop: ``labeling.next_sample``
+(what to show) then ``labeling.answer`` (the "Save and next" button) with the parameters and
 metrics of the rendered sample, until the round is done; one answer in ten is submitted twice
 (a double click, a second tab), which must be ignored. Labelers are threads sharing one
 ``Store`` by default, as the sessions of one Streamlit server do (Streamlit runs every session

@@ -1,6 +1,6 @@
 """SIGKILL while reviews are being saved: after a restart, every acknowledged review is there.
 
-A child process saves through the code paths the pages use (``rounds.answer``, what the Review
+A child process saves through the code paths the pages use (``labeling.answer``, what the Review
 page's "Save and next" calls, and ``Store.save_review``, the Studio's "Save label"), printing one
 line after each call returned: that is the acknowledgement a user sees. The test kills it with
 SIGKILL at a random moment, "restarts" (a new ``Store`` on the same database, as the app does on
