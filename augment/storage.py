@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -560,6 +561,19 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.close()
 
 
+_PROMPT_LINE = re.compile(r'^\(\s*(\S+)\s+"(.*)"\s*\)\s*$')
+
+
+def read_arctic_prompts(text: str) -> dict[str, str]:
+    """``{prompt id: text}`` from CMU ARCTIC lines such as ``( arctic_a0001 "Author of ..." )``."""
+    out = {}
+    for line in text.splitlines():
+        m = _PROMPT_LINE.match(line.strip())
+        if m:
+            out[m.group(1)] = m.group(2)
+    return out
+
+
 def load_demo_assets(store: Store, folder: str | os.PathLike | None = None) -> int:
     """Put the bundled demo clips, noises and impulse response in the library, once.
 
@@ -572,13 +586,15 @@ def load_demo_assets(store: Store, folder: str | os.PathLike | None = None) -> i
     manifest = folder / "manifest.json"
     added = 0
     if manifest.exists():
+        prompts_file = folder / "arctic_prompts.data"
+        prompts = read_arctic_prompts(prompts_file.read_text()) if prompts_file.exists() else {}
         for item in json.loads(manifest.read_text()):
             data = (folder / item["file"]).read_bytes()
             _, created = store.add_media(
                 data,
                 name=item["name"],
                 kind=item["kind"],
-                transcript=item.get("transcript"),
+                transcript=prompts.get(item.get("prompt") or "", item.get("transcript")),
                 origin="demo",
             )
             added += int(created)
