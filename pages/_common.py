@@ -255,6 +255,7 @@ def checklist(
     poor_key: str | None = None,
     poor_help: str | None = None,
     poor_disabled: bool = False,
+    poor_rule: str | None = None,
     note_placeholder: str = "",
 ) -> dict | None:
     """The three-question checklist and a note, as one form; the answers once it is submitted.
@@ -287,6 +288,8 @@ def checklist(
             key=poor_key or f"{prefix}_model_poor{suffix}",
             help=poor_help,
         )
+        if poor_rule:  # the rule behind the pre-fill, beside the answer
+            st.caption(poor_rule)
         note = st.text_input(
             "Note (optional)", key=f"{prefix}_note{suffix}", placeholder=note_placeholder
         )

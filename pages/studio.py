@@ -456,6 +456,7 @@ answers = checklist(
     else "Pre-filled from the model's result; change it if you disagree. Both are stored."
     if report is not None
     else None,
+    poor_rule=None if report is None else report.get("rule"),
     note_placeholder="what you heard; Enter saves",
 )
 with st.container():  # a fixed place for save errors
