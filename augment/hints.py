@@ -33,6 +33,9 @@ VAD_SR = 16000
 VAD_FRAME_MS = 30
 #: WebRTC VAD aggressiveness, 0 (keeps most frames as speech) .. 3 (strictest).
 VAD_MODE = 3
+#: STOI compares 30 frames of 25.6 ms at 10 kHz (hop 12.8 ms): shorter clips have no STOI, and
+#: pystoi itself fails on clips shorter than one frame.
+STOI_MIN_S = 0.4
 #: pyloudnorm's gating block: shorter clips have no integrated loudness.
 LUFS_MIN_S = 0.4
 
@@ -66,12 +69,22 @@ def stoi_hint(
     x, y = x[:n], y[:n]
     if n == 0 or not np.any(x):
         return {"stoi": None, "reason": "not applicable: the original is silent"}
+    if n < STOI_MIN_S * sample_rate:
+        return {
+            "stoi": None,
+            "reason": f"not applicable: the clip is {n / sample_rate:.3f} s long "
+            f"(STOI needs about {STOI_MIN_S} s)",
+        }
     from pystoi import stoi
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         with np.errstate(all="ignore"):
-            value = float(stoi(x, y, int(sample_rate), extended=False))
+            try:
+                value = float(stoi(x, y, int(sample_rate), extended=False))
+            except (ValueError, IndexError):  # numpy's AxisError when no frame is left
+                value = math.nan
+                warnings.warn("Not enough STFT frames", stacklevel=1)
     if any("Not enough STFT frames" in str(w.message) for w in caught):
         return {
             "stoi": None,
