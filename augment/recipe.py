@@ -130,7 +130,9 @@ class Recipe:
             ) from None
         except RecursionError:
             raise ParameterError("recipe: the JSON is nested too deeply") from None
-        except ValueError as exc:  # e.g. an integer of more than 4300 digits
+        except ValueError as exc:  # an integer of more than 4300 digits
+            if "digits" in str(exc):
+                raise ParameterError("recipe: a number has too many digits to read") from None
             raise ParameterError(f"recipe: not usable JSON ({_first_line(exc)})") from None
         try:
             return cls.from_dict(data)

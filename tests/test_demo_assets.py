@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 
 from augment import audio, model
-from augment.storage import PROJECT_ROOT, load_demo_assets, read_arctic_prompts
+from augment.store import PROJECT_ROOT, load_demo_assets
+from augment.store.store import read_arctic_prompts
 
 ASSETS = PROJECT_ROOT / "assets"
 

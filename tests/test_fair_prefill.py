@@ -15,7 +15,7 @@ A0003 = "For the twentieth time that evening the two men shook hands."
 
 
 def test_studio_prefill_on_a_clip_the_model_gets_wrong_when_clean(data_dir, monkeypatch):
-    from augment.storage import Store
+    from augment.store import Store
 
     monkeypatch.setenv("AUGCHECK_MODEL_WAIT_S", "120")
     # a real clip through a 300-1000 Hz band: the built-in model's clean WER is about 0.9
