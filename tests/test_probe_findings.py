@@ -69,3 +69,57 @@ def test_recipes_page_survives_one_reviewer_saving_a_sample_twice(data_dir):
 def test_tracebacks_never_reach_visitors():
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     assert config["client"]["showErrorDetails"] == "none"
+
+
+# --------------------------------------------------------------------------------------------
+# CSV formula injection: every text column of the reviews export
+# --------------------------------------------------------------------------------------------
+FORMULAS = ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd"]
+
+
+@pytest.mark.parametrize("payload", FORMULAS)
+def test_csv_export_neutralises_formulas_in_every_text_column(data_dir, payload):
+    import csv
+    import io
+
+    from augment.export.reviews import reviews_csv
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    store, clip = seeded_store()
+    noise, _ = store.add_media(
+        wav_bytes(speechlike(1.0, seed=3)), name=payload + ".wav", kind="noise"
+    )
+    recipe = RECIPE.with_name(payload)
+    store.save_review(
+        recipe=recipe,
+        params=[
+            {
+                "step": "background_noise",
+                "snr_db": -5.0,
+                "noise": noise.hash,
+                "noise_name": payload + ".wav",
+            },
+        ],
+        seed=1,
+        clip_hash=clip.hash,
+        noise_hash=noise.hash,
+        reviewer=payload,
+        realistic=True,
+        clear=False,
+        model_poor="yes",
+        note=payload,
+    )
+    text = reviews_csv(store.reviews()).decode("utf-8")
+    rows = list(csv.reader(io.StringIO(text)))
+    header, row = rows[0], rows[1]
+    cells = dict(zip(header, row, strict=True))
+    for column in ("reviewer", "recipe", "note", "background_noise.noise_name"):
+        stored = cells[column].removeprefix("'")
+        assert payload.strip()[:3] in stored, (column, cells[column])  # kept, readable
+        if stored.startswith(tuple("=+-@\t\r")):
+            assert cells[column].startswith("'"), (column, cells[column])
+    for column, cell in cells.items():
+        assert not cell.startswith(("=", "+", "@", "\t", "\r")), (column, cell)
+        if cell.startswith("-"):  # a negative number is a number, not a formula
+            float(cell)
+    assert cells["background_noise.snr_db"] == "-5.0"
