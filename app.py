@@ -42,5 +42,6 @@ page = st.navigation(
     position="hidden" if labeler_link else "sidebar",
 )
 if labeler_link and page.url_path != "review":
-    st.switch_page("pages/review.py")
+    # keep the query (?round=...&labeler=...) on the way, or the link loses its round
+    st.switch_page("pages/review.py", query_params=st.query_params.to_dict())
 page.run()

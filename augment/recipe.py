@@ -22,7 +22,7 @@ import numpy as np
 
 from augment import metrics
 from augment.audio import resample
-from augment.errors import ParameterError
+from augment.errors import AudioError, ParameterError
 from augment.steps import STEPS, Context, Source, get_step
 
 ID_LENGTH = 16
@@ -290,4 +290,6 @@ def source(id: str, name: str, samples: np.ndarray, sample_rate: int, *, target_
     """A noise or impulse response for :func:`render`, resampled to ``target_sr`` if given."""
     if target_sr is not None and int(target_sr) != int(sample_rate):
         samples, sample_rate = resample(samples, sample_rate, target_sr), int(target_sr)
+    if len(samples) == 0:  # e.g. one sample at 22050 Hz resampled to 8000 Hz
+        raise AudioError(f"{name}: too short: no sample left at {int(sample_rate)} Hz")
     return Source(id, name, np.asarray(samples, dtype=np.float32), int(sample_rate))

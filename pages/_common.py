@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 
 from augment import audio, plots
@@ -71,14 +73,28 @@ def take_upload(key: str, kind: str, *, select_key: str | None = None) -> None:
         media, created = get_store().add_media(uploaded.getvalue(), name=uploaded.name, kind=kind)
     except AugcheckError as exc:
         seen[uploaded.file_id] = f"error: {exc}"
-        st.error(str(exc), icon=":material/error:")
+        st.error(md(exc), icon=":material/error:")
         return
     seen[uploaded.file_id] = media.hash
     if select_key:
         st.session_state[select_key] = media.hash
     verb = "Added" if created else "Already in the library:"
     note = " (stereo, downmixed to mono)" if (media.channels or 1) > 1 else ""
-    st.toast(f"{verb} {media.name}{note}", icon=":material/library_add:")
+    st.toast(f"{verb} {md(media.name)}{note}", icon=":material/library_add:")
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:&=^@])")
+
+
+def md(value: object) -> str:
+    """User text (file names, transcripts, recipe names, notes, people's and rounds' names,
+    reasons, error messages quoting them) made safe to put in anything Streamlit renders as
+    markdown: every markdown, KaTeX and directive character escaped, line breaks made spaces.
+
+    It then shows as the characters typed: no links, images, bold, formulas or colours.
+    """
+    text = " ".join(str(value).split())
+    return _MD_SPECIAL.sub(r"\\\1", text)
 
 
 def reviewer() -> str:

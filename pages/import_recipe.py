@@ -6,7 +6,7 @@ import streamlit as st
 
 from augment.errors import AugcheckError
 from augment.recipe import Recipe
-from pages._common import get_store
+from pages._common import get_store, md
 
 ss = st.session_state
 st.title("Import a recipe")
@@ -28,13 +28,13 @@ if st.button("Import", type="primary", key="import_go", icon=":material/file_upl
             known = {r["id"] for r in store.list_recipes()}
             store.save_recipe(recipe)
         except AugcheckError as exc:
-            st.error(str(exc))
+            st.error(md(exc))
         else:
             verb = "Already in the library" if recipe.id in known else "Imported"
             ss["import_done"] = (verb, recipe.id, recipe.name, recipe.summary())
 if "import_done" in ss:
     verb, rid, name, summary = ss["import_done"]
-    st.success(f"{verb}: **{name or rid}** · id `{rid}`", icon=":material/check_circle:")
+    st.success(f"{verb}: **{md(name or rid)}** · id `{rid}`", icon=":material/check_circle:")
     st.caption(summary)
     if st.button("Open it in the Studio", key="import_open"):
         ss["open_recipe"] = store.recipe(rid).to_json()

@@ -6,7 +6,7 @@ import streamlit as st
 
 from augment.errors import AugcheckError
 from augment.review import rounds
-from pages._common import checklist, get_store, media_by_hash, original_wav, render_view
+from pages._common import checklist, get_store, md, media_by_hash, original_wav, render_view
 
 ss = st.session_state
 qp = st.query_params
@@ -27,9 +27,9 @@ if not token:
 try:
     info = rounds.get_round(store, token)
 except AugcheckError as exc:
-    st.error(str(exc))
+    st.error(md(exc))
     st.stop()
-st.caption(f"Round: **{info.name}**")
+st.caption(f"Round: **{md(info.name)}**")
 
 labeler = (qp.get("labeler") or ss.get("labeler") or "").strip()
 if not labeler:
@@ -50,12 +50,16 @@ if not labeler:
 ss["labeler"] = labeler
 qp["labeler"] = labeler
 
-sample, done, total = rounds.next_sample(store, token, labeler)
+try:  # a name over 255 characters (say, an edited link) is refused in one line
+    sample, done, total = rounds.next_sample(store, token, labeler)
+except AugcheckError as exc:
+    st.error(md(exc))
+    st.stop()
 st.progress(done / total if total else 1.0, text=f"{done} of {total}")
 if sample is None:
     summary = rounds.labeler_summary(store, token, labeler)
     st.success(
-        f"All done, {labeler}: you answered {summary['answered']} samples. Thank you!",
+        f"All done, {md(labeler)}: you answered {summary['answered']} samples. Thank you!",
         icon=":material/celebration:",
     )
     share = summary["accept_share"]
@@ -82,7 +86,7 @@ try:
         picture=False,
     )
 except AugcheckError as exc:
-    st.error(str(exc))
+    st.error(md(exc))
     st.stop()
 
 st.subheader(f"Sample {done + 1}")
@@ -97,7 +101,7 @@ else:
     st.audio(view["wav"], format="audio/wav")
 transcript = media[sample.clip_hash].transcript if sample.clip_hash in media else None
 if transcript:
-    st.caption(f"What is said: “{transcript}”")
+    st.caption(f"What is said: “{md(transcript)}”")
 
 answers = checklist(
     f"review_form_{sample.id}",
@@ -118,6 +122,6 @@ if answers is not None:
             metrics=view["metrics"],
         )
     except AugcheckError as exc:
-        st.error(str(exc))
+        st.error(md(exc))
     else:
         st.rerun()

@@ -7,7 +7,7 @@ import streamlit as st
 from augment.errors import AugcheckError
 from augment.review import rounds
 from augment.review.agreement import WHY_ALPHA, krippendorff_alpha
-from pages._common import get_store, media_by_hash, reviewer
+from pages._common import get_store, md, media_by_hash, reviewer
 
 ss = st.session_state
 st.title("Review rounds")
@@ -102,10 +102,10 @@ with st.expander("New round", expanded=not rounds.list_rounds(store), icon=":mat
                     created_by=reviewer() or "unknown",
                 )
             except AugcheckError as exc:
-                st.error(str(exc))
+                st.error(md(exc))
             else:
                 ss["round_pick"] = info.token
-                st.toast(f"Round '{info.name}' created: {info.total} samples")
+                st.toast(f"Round '{md(info.name)}' created: {info.total} samples")
 
 all_rounds = rounds.list_rounds(store)
 if not all_rounds:
@@ -129,7 +129,7 @@ st.code(link, language=None)
 st.caption(
     f"{info.total} samples: {info.total - info.n_anchors} from {len(info.recipe_ids)} recipe(s), "
     f"{info.n_anchors} attention checks. Reference "
-    f"{'offered' if info.offer_reference else 'not offered'}. Created by {info.created_by}."
+    f"{'offered' if info.offer_reference else 'not offered'}. Created by {md(info.created_by)}."
 )
 
 results = rounds.round_results(store, token)
@@ -159,7 +159,7 @@ st.caption(
 )
 if results["excluded"]:
     st.warning(
-        f"Left out of the recipe figures and agreement: {', '.join(results['excluded'])} "
+        f"Left out of the recipe figures and agreement: {md(', '.join(results['excluded']))} "
         "(anchor accuracy below the threshold)."
     )
 

@@ -123,3 +123,166 @@ def test_csv_export_neutralises_formulas_in_every_text_column(data_dir, payload)
         if cell.startswith("-"):  # a negative number is a number, not a formula
             float(cell)
     assert cells["background_noise.snr_db"] == "-5.0"
+
+
+# --------------------------------------------------------------------------------------------
+# markdown injection: user text never renders as markdown, HTML or KaTeX
+# --------------------------------------------------------------------------------------------
+#: bold, a link, an outside image, a formula, a colour directive, a heading
+PAYLOAD = "**B** [L](http://evil.example/) ![I](http://evil.example/i.png) $x^2$ :red[R] # H"
+ACTIVE = ("**B**", "[L](", "![I](", "$x^2$", ":red[", "](http")
+
+
+def markdown_sources(at: AppTest) -> list[str]:
+    """Every string the page hands Streamlit to render as markdown: markdown, captions,
+    headings, alerts, toasts, and every label (widgets, expanders, metrics)."""
+    from streamlit.testing.v1 import element_tree as et
+
+    out: list[str] = []
+
+    def walk(node) -> None:
+        if isinstance(node, (et.Markdown, et.AlertBase, et.HeadingBase, et.Toast)):
+            out.append(str(node.value))
+        label = getattr(node, "label", None)
+        if isinstance(label, str):
+            out.append(label)
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at._tree)
+    return out
+
+
+def assert_inert(at: AppTest, where: str) -> None:
+    assert not at.exception, (where, at.exception)
+    sources = markdown_sources(at)
+    shown = [s for s in sources if "evil" in s or "x^2" in s or "red" in s]
+    assert shown, f"{where}: the payload is not on the page at all"  # the test can fail
+    for text in sources:
+        for token in ACTIVE:
+            assert token not in text, (where, token, text)
+
+
+def _round(store, clip, *, name="r1", labeler=None):
+    from augment.review import rounds
+
+    store.save_recipe(RECIPE)
+    info = rounds.create_round(
+        store,
+        name=name,
+        recipe_ids=[RECIPE.id],
+        clip_hashes=[clip.hash],
+        noise_hashes=[store.list_media("noise")[0].hash],
+        samples_per_recipe=2,
+        offer_reference=True,
+        anchor_share=0.5,
+        created_by="eve",
+        seed=1,
+    )
+    if labeler:
+        for sid in info.sample_ids:  # every answer wrong: flagged, so the warning names them
+            rounds.answer(
+                store, info.token, labeler, sid, realistic=False, clear=True, model_poor="no"
+            )
+    return info
+
+
+def _setup(field: str):
+    store, clip = seeded_store()
+    store.add_media(wav_bytes(speechlike(2.0, seed=5)), name="hum.wav", kind="noise")
+    pages: list[tuple[str, dict]] = []
+    if field == "file name":
+        clip, _ = store.add_media(wav_bytes(speechlike(1.0, seed=9)), name=PAYLOAD, kind="speech")
+        pages = [("pages/library.py", {}), ("pages/studio.py", {"clip": clip.hash})]
+    elif field == "transcript":
+        store.update_media(clip.hash, transcript=PAYLOAD)
+        info = _round(store, clip)
+        pages = [("pages/review.py", {"round": info.token, "labeler": "ann"})]
+    elif field == "recipe name":
+        store.save_recipe(RECIPE.with_name(PAYLOAD))
+        save(store, clip, "ana")
+        pages = [("pages/recipes.py", {})]
+    elif field in ("reviewer name", "status reason"):
+        save(store, clip, PAYLOAD, note=PAYLOAD)
+        store.set_recipe_status(RECIPE.id, "accepted", reason=PAYLOAD, by=PAYLOAD)
+        pages = [("pages/recipes.py", {})]
+    elif field == "labeler name":
+        info = _round(store, clip, labeler=PAYLOAD)
+        pages = [
+            ("pages/rounds.py", {}),
+            ("pages/review.py", {"round": info.token, "labeler": PAYLOAD}),
+        ]
+    elif field == "round name":
+        info = _round(store, clip, name=PAYLOAD)
+        pages = [("pages/rounds.py", {}), ("pages/review.py", {"round": info.token})]
+    return store, pages
+
+
+FIELDS = [
+    "file name",
+    "transcript",
+    "recipe name",
+    "reviewer name",
+    "status reason",
+    "labeler name",
+    "round name",
+]
+
+
+@pytest.mark.parametrize("field", FIELDS)
+def test_user_text_never_renders_as_markdown(field, data_dir):
+    data_dir.mkdir(parents=True, exist_ok=True)
+    _store, pages = _setup(field)
+    for page, params in pages:
+        at = new_app()
+        for k, v in params.items():
+            if k in ("round", "labeler"):
+                at.query_params[k] = v
+        at.run()
+        if "round" not in params:
+            at.switch_page(page).run()
+        if "clip" in params:
+            at.selectbox(key="clip").set_value(params["clip"]).run()
+        assert_inert(at, f"{field} on {page}")
+
+
+def test_transcript_csv_names_never_render_as_markdown(data_dir):
+    data_dir.mkdir(parents=True, exist_ok=True)
+    seeded_store()
+    at = new_app()
+    at.run()
+    at.switch_page("pages/library.py").run()
+    csv_text = f'file,transcript\n"{PAYLOAD}",hello\n'
+    at.file_uploader(key="transcripts_csv").upload("t.csv", csv_text.encode(), "text/csv").run()
+    at.button(key="transcripts_go").click().run()
+    assert_inert(at, "transcript CSV on the Library page")
+    assert any("No clip named" in w.value for w in at.warning)
+
+
+def test_a_round_link_to_the_root_keeps_its_query_on_the_way_to_review(data_dir):
+    data_dir.mkdir(parents=True, exist_ok=True)
+    store, clip = seeded_store()
+    store.add_media(wav_bytes(speechlike(2.0, seed=5)), name="hum.wav", kind="noise")
+    info = _round(store, clip, name="Tuesday round")
+    at = new_app()
+    at.query_params["round"] = info.token  # /?round=...
+    at.query_params["labeler"] = "ann"
+    at.run()
+    assert not at.exception, at.exception
+    assert any("Tuesday round" in c.value for c in at.caption), [c.value for c in at.caption]
+    assert at.query_params["round"] == [info.token] or at.query_params["round"] == info.token
+    assert any(b.key == "review_save" for b in at.button)  # ann is listening
+
+
+def test_a_300_character_labeler_gets_a_one_line_error(data_dir):
+    data_dir.mkdir(parents=True, exist_ok=True)
+    store, clip = seeded_store()
+    store.add_media(wav_bytes(speechlike(2.0, seed=5)), name="hum.wav", kind="noise")
+    info = _round(store, clip)
+    at = new_app()
+    at.switch_page("pages/review.py")
+    at.query_params["round"] = info.token
+    at.query_params["labeler"] = "x" * 300
+    at.run()
+    assert not at.exception, at.exception
+    assert [e.value for e in at.error] == ["a labeler name is at most 255 characters"]
