@@ -183,6 +183,18 @@ def to_wav_bytes(y: np.ndarray, sample_rate: int, *, subtype: str = "PCM_16") ->
     return buf.getvalue()
 
 
+def disguised_wav_bytes(y: np.ndarray, sample_rate: int, *, seed) -> bytes:
+    """WAV bytes of ``y`` with a seeded, inaudible dither added first (TPDF, +-1 LSB of 16-bit,
+    about -100 dBFS): a blind-review sample never has the same bytes, hash or media URL as the
+    clean reference, not even the clean attention check, so the page source gives nothing away.
+    ``seed`` is anything ``numpy.random.default_rng`` takes (e.g. the round sample's ids).
+    """
+    rng = np.random.default_rng(seed)
+    x = np.asarray(y, dtype=np.float64)
+    dither = (rng.random(len(x)) - rng.random(len(x))) / 32768.0
+    return to_wav_bytes(x + dither, sample_rate)
+
+
 def write(path: str | os.PathLike, y: np.ndarray, sample_rate: int) -> None:
     """Write audio to ``path``; the format follows the extension (WAV, FLAC, OGG...)."""
     try:

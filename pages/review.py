@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from augment import audio
 from augment.errors import AugcheckError
 from augment.review import rounds
 from pages._common import checklist, get_store, md, media_by_hash, original_wav, render_view
@@ -89,16 +90,20 @@ except AugcheckError as exc:
     st.error(md(exc))
     st.stop()
 
+# never the reference's bytes (or URL), not even for the clean attention check
+judged = audio.disguised_wav_bytes(
+    view["samples"], view["sample_rate"], seed=[sample.round_id, sample.id, sample.seed]
+)
 st.subheader(f"Sample {done + 1}")
 if info.offer_reference:
     c1, c2 = st.columns(2)
     c1.markdown("**Clean reference**")
     c1.audio(original_wav(sample.clip_hash), format="audio/wav")
     c2.markdown("**Sample to judge**")
-    c2.audio(view["wav"], format="audio/wav")
+    c2.audio(judged, format="audio/wav")
 else:
     st.markdown("**Sample to judge**")
-    st.audio(view["wav"], format="audio/wav")
+    st.audio(judged, format="audio/wav")
 transcript = media[sample.clip_hash].transcript if sample.clip_hash in media else None
 if transcript:
     st.caption(f"What is said: “{md(transcript)}”")

@@ -286,3 +286,51 @@ def test_a_300_character_labeler_gets_a_one_line_error(data_dir):
     at.run()
     assert not at.exception, at.exception
     assert [e.value for e in at.error] == ["a labeler name is at most 255 characters"]
+
+
+# --------------------------------------------------------------------------------------------
+# attention checks: no sample's audio (bytes, URL) equals the clean reference's
+# --------------------------------------------------------------------------------------------
+def test_no_sample_has_the_references_audio_url(data_dir):
+    from augment.review import rounds
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    store, clip = seeded_store()
+    store.add_media(wav_bytes(speechlike(2.0, seed=5)), name="hum.wav", kind="noise")
+    info = _round(store, clip)
+    clean = [s for s in rounds.round_samples(store, info.token) if s.kind != "recipe"]
+    assert clean, "the round has attention checks"
+    at = new_app()
+    at.switch_page("pages/review.py")
+    at.query_params["round"] = info.token
+    at.query_params["labeler"] = "ann"
+    seen = 0
+    for _ in range(info.total):
+        at.run()
+        assert not at.exception, at.exception
+        players = at.get("audio")
+        if len(players) < 2:
+            break
+        reference, judged = (p.proto.url for p in players[:2])
+        assert reference != judged, (seen, reference)
+        seen += 1
+        at.radio(
+            key=next(r.key for r in at.radio if r.key.startswith("review_realistic"))
+        ).set_value("Yes")
+        at.radio(key=next(r.key for r in at.radio if r.key.startswith("review_clear"))).set_value(
+            "Yes"
+        )
+        at.button(key="review_save").click()
+    assert seen == info.total, (seen, info.total)
+
+
+def test_disguised_bytes_differ_but_sound_the_same():
+    from augment import audio
+
+    y = speechlike(1.0)
+    plain = audio.to_wav_bytes(y, 16000)
+    a = audio.disguised_wav_bytes(y, 16000, seed=[1, 2, 3])
+    assert a != plain and a == audio.disguised_wav_bytes(y, 16000, seed=[1, 2, 3])  # seeded
+    assert a != audio.disguised_wav_bytes(y, 16000, seed=[1, 2, 4])
+    diff = audio.decode(a).samples - audio.decode(plain).samples
+    assert float(abs(diff).max()) <= 2.5 / 32768  # at most a couple of LSBs: inaudible
