@@ -67,13 +67,22 @@ def take_upload(key: str, kind: str, *, select_key: str | None = None) -> None:
     seen = st.session_state.setdefault("_uploads_seen", {})
     if uploaded.file_id in seen:
         if seen[uploaded.file_id].startswith("error:"):
-            st.error(seen[uploaded.file_id][len("error: ") :], icon=":material/error:")
+            st.error(md(seen[uploaded.file_id][len("error: ") :]), icon=":material/error:")
         return
     try:
         media, created = get_store().add_media(uploaded.getvalue(), name=uploaded.name, kind=kind)
     except AugcheckError as exc:
         seen[uploaded.file_id] = f"error: {exc}"
         st.error(md(exc), icon=":material/error:")
+        return
+    if not created and media.kind != kind:  # the same bytes, stored as another kind
+        problem = (
+            f"{uploaded.name} is already in the library as a {KIND_LABELS[media.kind].lower()} "
+            f"(named {media.name}); change its kind in the Library to use it as a "
+            f"{KIND_LABELS[kind].lower()}"
+        )
+        seen[uploaded.file_id] = f"error: {problem}"
+        st.error(md(problem), icon=":material/error:")
         return
     seen[uploaded.file_id] = media.hash
     if select_key:

@@ -136,18 +136,19 @@ def test_too_long_clip_is_refused(app, data_dir, monkeypatch):
     assert "over the 1 s limit" in errors(app)[0]
 
 
-def test_silent_clip_with_an_snr_is_explained(app):
+@pytest.mark.parametrize(
+    "uploader, select, what",
+    [("clip_upload", "clip", "clean clip"), ("noise_upload", "noise", "noise")],
+)
+def test_a_silent_upload_is_refused_and_not_selected(app, data_dir, uploader, select, what):
+    before = (db_count(data_dir, "media"), app.selectbox(key=select).value)
     silent = wav_bytes(np.zeros(16000, np.float32))
-    app.file_uploader(key="clip_upload").upload("silence.wav", silent, "audio/wav").run()
-    assert errors(app) == ["the clean clip is silent, so an SNR is undefined"]
-    app.toggle(key="background_noise.on").set_value(False).run()
-    assert not errors(app)  # without noise, silence is a valid (if dull) clip
-
-
-def test_silent_noise_is_explained(app):
-    silent = wav_bytes(np.zeros(16000, np.float32))
-    app.file_uploader(key="noise_upload").upload("hush.wav", silent, "audio/wav").run()
-    assert len(errors(app)) == 1 and "noise 'hush.wav' is silent" in errors(app)[0]
+    app.file_uploader(key=uploader).upload("hush.wav", silent, "audio/wav").run()
+    assert errors(app) == [
+        f"hush\\.wav\\: the file is silent \\(below \\-120 dBFS\\); a silent {what} "
+        "cannot be used"
+    ]
+    assert (db_count(data_dir, "media"), app.selectbox(key=select).value) == before
 
 
 def test_stereo_upload_is_downmixed_and_says_so(app):

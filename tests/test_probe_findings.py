@@ -334,3 +334,28 @@ def test_disguised_bytes_differ_but_sound_the_same():
     assert a != audio.disguised_wav_bytes(y, 16000, seed=[1, 2, 4])
     diff = audio.decode(a).samples - audio.decode(plain).samples
     assert float(abs(diff).max()) <= 2.5 / 32768  # at most a couple of LSBs: inaudible
+
+
+# --------------------------------------------------------------------------------------------
+# uploads: bytes stored as another kind are not silently selected
+# --------------------------------------------------------------------------------------------
+def unescaped(text: str) -> str:
+    import re
+
+    return re.sub(r"\\(.)", r"\1", text)
+
+
+def test_uploading_a_noise_as_a_clean_clip_says_so(data_dir):
+    data_dir.mkdir(parents=True, exist_ok=True)
+    at = new_app()
+    at.run()
+    noise_hash = at.selectbox(key="noise").value
+    before = at.selectbox(key="clip").value
+    from augment.store import Store
+
+    data = Store().media_bytes(noise_hash)
+    at.file_uploader(key="clip_upload").upload("again.ogg", data, "audio/ogg").run()
+    assert not at.exception, at.exception
+    shown = [unescaped(e.value) for e in at.error]
+    assert len(shown) == 1 and "already in the library as a noise" in shown[0], shown
+    assert at.selectbox(key="clip").value == before  # nothing else selected

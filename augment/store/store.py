@@ -35,8 +35,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from augment import __version__
-from augment.audio import content_hash, decode
-from augment.errors import AugcheckError, ParameterError
+from augment.audio import content_hash, decode, is_silent
+from augment.errors import AudioError, AugcheckError, ParameterError
 from augment.recipe import Recipe
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -203,6 +203,13 @@ class Store:
         if split not in (None, *SPLITS):
             raise ParameterError(f"split={split!r} is not one of {', '.join(SPLITS)}")
         audio = decode(data, name=name)
+        if is_silent(audio.samples):  # nothing to mix at an SNR, nothing to convolve with
+            what = {"speech": "clean clip", "impulse_response": "impulse response"}.get(kind, kind)
+            raise AudioError(
+                f"{name}: the file is silent (below -120 dBFS); a silent {what} "
+                "cannot be used"
+            )
+        name = name[:255]  # the column's width (a file name can be longer)
         digest = content_hash(data)
         with Session(self.engine) as s, s.begin():
             row = s.get(MediaRow, digest)
