@@ -145,8 +145,7 @@ def test_a_silent_upload_is_refused_and_not_selected(app, data_dir, uploader, se
     silent = wav_bytes(np.zeros(16000, np.float32))
     app.file_uploader(key=uploader).upload("hush.wav", silent, "audio/wav").run()
     assert errors(app) == [
-        f"hush\\.wav\\: the file is silent \\(below \\-120 dBFS\\); a silent {what} "
-        "cannot be used"
+        f"hush\\.wav\\: the file is silent \\(below \\-120 dBFS\\); a silent {what} cannot be used"
     ]
     assert (db_count(data_dir, "media"), app.selectbox(key=select).value) == before
 

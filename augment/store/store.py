@@ -206,8 +206,7 @@ class Store:
         if is_silent(audio.samples):  # nothing to mix at an SNR, nothing to convolve with
             what = {"speech": "clean clip", "impulse_response": "impulse response"}.get(kind, kind)
             raise AudioError(
-                f"{name}: the file is silent (below -120 dBFS); a silent {what} "
-                "cannot be used"
+                f"{name}: the file is silent (below -120 dBFS); a silent {what} cannot be used"
             )
         name = name[:255]  # the column's width (a file name can be longer)
         digest = content_hash(data)
