@@ -116,6 +116,8 @@ def speech_mask(clean: np.ndarray, sample_rate: int) -> np.ndarray:
     z = resample(y / peak * 0.9, sample_rate, vad_sr)
     pcm = np.round(np.clip(z, -1.0, 1.0) * 32767.0).astype(np.int16)
     frame = vad_sr * VAD_FRAME_MS // 1000
+    if len(pcm) < frame:  # shorter than one VAD frame (a few samples resampled to 16 kHz)
+        return mask
     vad = webrtcvad.Vad(VAD_MODE)
     scale = len(y) / float(len(pcm))
     for i in range(len(pcm) // frame):

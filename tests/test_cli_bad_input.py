@@ -356,3 +356,23 @@ def test_fuzz_recipe_json(recipe, seed):
             doc = json.loads(out)
             assert len(doc["recipe_id"]) == 16 and (d / "o.wav").stat().st_size > 44
         assert_ok_or_refused(*run("export", str(path), "--to", "audiomentations"))
+
+
+# examples the fuzz test found (kept so they are always tried)
+ONE_SAMPLE_ALAW = (
+    b"RIFF4\x00\x00\x00WAVEfmt \x12\x00\x00\x00\x06\x00\x01\x00{rate}\x00\x00{rate}\x00\x00\x01"
+    b"\x00\x08\x00\x00\x00fact\x04\x00\x00\x00\x01\x00\x00\x00data\x01\x00\x00\x00\xb4\x00"
+)
+
+
+@pytest.mark.parametrize(
+    "clip_rate, noise_rate",
+    [(b"@\x1f", b'"V'), (b"D\xac", b"@\x1f")],  # 8000 clip + 22050 noise; 44100 + 8000
+)
+def test_found_by_fuzzing_one_sample_files_at_odd_rates(clip_rate, noise_rate, tmp_path):
+    clip = write(tmp_path, "c.wav", ONE_SAMPLE_ALAW.replace(b"{rate}", clip_rate))
+    noise = write(tmp_path, "n.wav", ONE_SAMPLE_ALAW.replace(b"{rate}", noise_rate))
+    recipe = write(tmp_path, "r.json", json.dumps(ALL_STEPS).encode())
+    args = ["apply", str(recipe), str(clip), str(tmp_path / "o.wav"), "--noise", str(noise)]
+    assert_ok_or_refused(*run(*args))
+    assert_ok_or_refused(*run(*args, "--ir", str(clip)))
