@@ -61,7 +61,7 @@ def test_recipes_page_survives_one_reviewer_saving_a_sample_twice(data_dir):
     assert agreement["majority"] == {"ana": 1.0, "bob": 1.0}  # ana's latest answer counts
     at = new_app()
     at.run()
-    at.switch_page("pages/recipes.py").run()
+    at.switch_page("views/recipes.py").run()
     assert not at.exception, at.exception
     assert any("Krippendorff" in c.value for c in at.caption)
 
@@ -193,28 +193,28 @@ def _setup(field: str):
     pages: list[tuple[str, dict]] = []
     if field == "file name":
         clip, _ = store.add_media(wav_bytes(speechlike(1.0, seed=9)), name=PAYLOAD, kind="speech")
-        pages = [("pages/library.py", {}), ("pages/studio.py", {"clip": clip.hash})]
+        pages = [("views/library.py", {}), ("views/studio.py", {"clip": clip.hash})]
     elif field == "transcript":
         store.update_media(clip.hash, transcript=PAYLOAD)
         info = _round(store, clip)
-        pages = [("pages/review.py", {"round": info.token, "labeler": "ann"})]
+        pages = [("views/review.py", {"round": info.token, "labeler": "ann"})]
     elif field == "recipe name":
         store.save_recipe(RECIPE.with_name(PAYLOAD))
         save(store, clip, "ana")
-        pages = [("pages/recipes.py", {})]
+        pages = [("views/recipes.py", {})]
     elif field in ("reviewer name", "status reason"):
         save(store, clip, PAYLOAD, note=PAYLOAD)
         store.set_recipe_status(RECIPE.id, "accepted", reason=PAYLOAD, by=PAYLOAD)
-        pages = [("pages/recipes.py", {})]
+        pages = [("views/recipes.py", {})]
     elif field == "labeler name":
         info = _round(store, clip, labeler=PAYLOAD)
         pages = [
-            ("pages/rounds.py", {}),
-            ("pages/review.py", {"round": info.token, "labeler": PAYLOAD}),
+            ("views/rounds.py", {}),
+            ("views/review.py", {"round": info.token, "labeler": PAYLOAD}),
         ]
     elif field == "round name":
         info = _round(store, clip, name=PAYLOAD)
-        pages = [("pages/rounds.py", {}), ("pages/review.py", {"round": info.token})]
+        pages = [("views/rounds.py", {}), ("views/review.py", {"round": info.token})]
     return store, pages
 
 
@@ -251,7 +251,7 @@ def test_transcript_csv_names_never_render_as_markdown(data_dir):
     seeded_store()
     at = new_app()
     at.run()
-    at.switch_page("pages/library.py").run()
+    at.switch_page("views/library.py").run()
     csv_text = f'file,transcript\n"{PAYLOAD}",hello\n'
     at.file_uploader(key="transcripts_csv").upload("t.csv", csv_text.encode(), "text/csv").run()
     at.button(key="transcripts_go").click().run()
@@ -280,7 +280,7 @@ def test_a_300_character_labeler_gets_a_one_line_error(data_dir):
     store.add_media(wav_bytes(speechlike(2.0, seed=5)), name="hum.wav", kind="noise")
     info = _round(store, clip)
     at = new_app()
-    at.switch_page("pages/review.py")
+    at.switch_page("views/review.py")
     at.query_params["round"] = info.token
     at.query_params["labeler"] = "x" * 300
     at.run()
@@ -301,7 +301,7 @@ def test_no_sample_has_the_references_audio_url(data_dir):
     clean = [s for s in rounds.round_samples(store, info.token) if s.kind != "recipe"]
     assert clean, "the round has attention checks"
     at = new_app()
-    at.switch_page("pages/review.py")
+    at.switch_page("views/review.py")
     at.query_params["round"] = info.token
     at.query_params["labeler"] = "ann"
     seen = 0

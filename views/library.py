@@ -7,7 +7,7 @@ import streamlit as st
 from augment import audio
 from augment.errors import AugcheckError
 from augment.store import KINDS, SPLITS
-from pages._common import KIND_LABELS, get_store, md, original_wav, take_upload
+from views._common import KIND_LABELS, get_store, md, original_wav, take_upload
 
 st.title("Library")
 st.caption("Files are stored by content: the same file uploaded twice is one entry.")

@@ -14,7 +14,7 @@ from augment.errors import AugcheckError
 from augment.recipe import Recipe
 from augment.review.sweep import MAX_RUNGS, ladder, make_sweep
 from augment.steps import STEPS, Choice
-from pages._common import (
+from views._common import (
     checklist,
     decoded,
     get_store,
@@ -541,6 +541,6 @@ with st.expander("Sweep one parameter over a ladder of values, heard blind in a 
                     "ir": [ir.hash, ir.name] if ir else None,
                     "answers": {},
                 }
-                st.switch_page("pages/sweep.py")
+                st.switch_page("views/sweep.py")
 
 warm_up()
