@@ -165,13 +165,13 @@ def _jobs() -> dict:
 
     A process, not a thread: a decoder holding the interpreter lock would slow every rerun.
     """
-    import multiprocessing
     import threading
     from collections import OrderedDict
-    from concurrent.futures import ProcessPoolExecutor
+
+    from augment.worker import new_pool
 
     return {
-        "pool": ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")),
+        "pool": new_pool(),  # exits when this server process dies
         "jobs": OrderedDict(),
         "lock": threading.Lock(),
     }
