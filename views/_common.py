@@ -6,12 +6,17 @@ import re
 
 import streamlit as st
 
-from augment import audio, plots
+from augment import audio, cache, plots
 from augment.errors import AugcheckError
 from augment.recipe import Recipe, Source, render, source
 from augment.store import Media, Store, load_demo_assets
 
 KIND_LABELS = {"speech": "Clean clip", "noise": "Noise", "impulse_response": "Impulse response"}
+
+
+#: Decoded audio, renderings, WAV bytes and spectrograms: kept in memory up to a byte budget
+#: for the whole process (AUGCHECK_CACHE_MB, default 512 MB; see augment.cache), not a count.
+bounded = cache.shared.memo
 
 
 @st.cache_resource(show_spinner=False)
@@ -22,31 +27,31 @@ def get_store() -> Store:
     return store
 
 
-@st.cache_resource(max_entries=24, show_spinner=False)
+@bounded
 def decoded(digest: str) -> audio.Audio:
     """Decoded mono audio of a stored file (kept in memory, shared, never modified)."""
     return audio.decode(get_store().media_bytes(digest), name=digest[:12])
 
 
-@st.cache_resource(max_entries=24, show_spinner=False)
+@bounded
 def as_source(digest: str, name: str, sample_rate: int) -> Source:
     a = decoded(digest)
     return source(digest, name, a.samples, a.sample_rate, target_sr=sample_rate)
 
 
-@st.cache_data(max_entries=24, show_spinner=False)
+@bounded
 def original_wav(digest: str) -> bytes:
     a = decoded(digest)
     return audio.to_wav_bytes(a.samples, a.sample_rate)
 
 
-@st.cache_resource(max_entries=24, show_spinner=False)
+@bounded
 def original_mel(digest: str) -> plots.MelSpectrogram:
     a = decoded(digest)
     return plots.mel_spectrogram(a.samples, a.sample_rate)
 
 
-@st.cache_data(max_entries=24, show_spinner=False)
+@bounded
 def original_spectrogram(digest: str, axis_s: float) -> bytes:
     """The original's image on a given time axis (its mel spectrogram is computed once)."""
     return plots.spectrogram_png(original_mel(digest), title="Original", axis_s=axis_s)
@@ -110,7 +115,7 @@ def reviewer() -> str:
     return (st.session_state.get("reviewer") or "").strip()
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
+@bounded
 def render_view(
     recipe_json: str,
     clip_hash: str,
