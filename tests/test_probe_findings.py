@@ -359,3 +359,55 @@ def test_uploading_a_noise_as_a_clean_clip_says_so(data_dir):
     shown = [unescaped(e.value) for e in at.error]
     assert len(shown) == 1 and "already in the library as a noise" in shown[0], shown
     assert at.selectbox(key="clip").value == before  # nothing else selected
+
+
+# --------------------------------------------------------------------------------------------
+# the Import page: oversized and malformed recipes in one line, nothing stored; a BOM is fine
+# --------------------------------------------------------------------------------------------
+def _import_cases():
+    from tests.test_cli_bad_input import BAD_RECIPES
+
+    return [c for c in BAD_RECIPES if c not in ("10 MB name", "330,000 steps", "empty file")] + [
+        "10 MB name"
+    ]
+
+
+@pytest.mark.parametrize("case", _import_cases())
+@pytest.mark.parametrize("how", ["file", "paste"])
+def test_import_page_refuses_bad_recipes_in_one_line(case, how, data_dir):
+    from tests.test_cli_bad_input import BAD_RECIPES
+
+    data, match = BAD_RECIPES[case]
+    data_dir.mkdir(parents=True, exist_ok=True)
+    store, _clip = seeded_store()
+    before = len(store.list_recipes())
+    at = new_app()
+    at.run()
+    at.switch_page("views/import_recipe.py").run()
+    if how == "file":
+        at.file_uploader(key="import_file").upload("r.json", data, "application/json").run()
+    else:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            pytest.skip("a Latin-1 file cannot be pasted as text")
+        at.text_area(key="import_text").input(text).run()
+    at.button(key="import_go").click().run()
+    assert not at.exception, at.exception
+    shown = [unescaped(e.value) for e in at.error]
+    assert len(shown) == 1 and match in shown[0], shown
+    assert len(store.list_recipes()) == before
+
+
+def test_import_page_accepts_a_utf8_bom(data_dir):
+    import json
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    at = new_app()
+    at.run()
+    at.switch_page("views/import_recipe.py").run()
+    body = b"\xef\xbb\xbf" + json.dumps({"name": "bom", "steps": [{"step": "gain"}]}).encode()
+    at.file_uploader(key="import_file").upload("r.json", body, "application/json").run()
+    at.button(key="import_go").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert any("Imported" in s.value for s in at.success)

@@ -19,7 +19,8 @@ store = get_store()
 uploaded = st.file_uploader("Recipe file (.json)", type=["json"], key="import_file")
 text = st.text_area("…or paste the JSON", key="import_text", height=180)
 if st.button("Import", type="primary", key="import_go", icon=":material/file_upload:"):
-    source = uploaded.getvalue().decode("utf-8", errors="replace") if uploaded else text
+    # a file's bytes as they are: Recipe.from_json checks the size, UTF-8 (a BOM is fine) and all
+    source = uploaded.getvalue() if uploaded else text
     if not source.strip():
         st.error("Choose a recipe file or paste its JSON first.")
     else:
