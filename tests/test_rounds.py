@@ -13,7 +13,8 @@ import pytest
 import augment.review.rounds as rounds
 from augment.errors import AugcheckError, ParameterError
 from augment.recipe import Recipe
-from augment.store import Base, Store
+from augment.store import Store
+from augment.store.schema import Base
 from tests.conftest import ROOT, noise_signal, speechlike, wav_bytes
 
 NOISY = Recipe.from_dict(
@@ -245,6 +246,21 @@ def test_duplicate_answer_ignored(lib, tmp_path):
     # another labeler may answer the same sample
     assert say(lib.store, info, "bo", recipe_sample.id) is True
     assert count(db, "select count(*) from round_answers") == 2
+
+
+def test_a_failed_answer_leaves_nothing_behind_and_can_be_sent_again(lib, tmp_path):
+    """The answer and its review are one transaction: a failure while saving the review (here a
+    metric that is not JSON) rolls the answer back too, with no hand-written undo."""
+    info = make_round(lib)
+    noisy = next(s for s in rounds.round_samples(lib.store, info.token) if s.kind == "recipe")
+    db = tmp_path / "augcheck.db"
+    with pytest.raises(TypeError):
+        say(lib.store, info, "ana", noisy.id, metrics={"snr_db": object()})
+    assert count(db, "select count(*) from round_answers") == 0
+    assert count(db, "select count(*) from reviews") == 0
+    assert say(lib.store, info, "ana", noisy.id, metrics={"snr_db": 3.0}) is True
+    assert count(db, "select count(*) from round_answers") == 1
+    assert count(db, "select review_id from round_answers") == count(db, "select id from reviews")
 
 
 def test_answer_refusals(lib, tmp_path):

@@ -228,3 +228,29 @@ def test_import_transcripts_refuses_a_bad_csv(store):
     with pytest.raises(ParameterError, match="columns 'file' and 'transcript'"):
         store.import_transcripts(b"name,text\nc0.wav,hello\n")
     assert store.media(m.hash).transcript == "keep"
+
+
+def test_methods_join_a_callers_transaction(store):
+    """Calls given ``tx=`` commit together at the end of the block, or not at all."""
+    clip, _ = add_clip(store)
+    other = Recipe.from_dict({"name": "quiet", "steps": [{"step": "gain", "gain_db": -6}]})
+    with pytest.raises(RuntimeError, match="stop"):
+        with store.transaction() as tx:
+            store.save_recipe(other, tx=tx)
+            review(store, clip.hash, recipe=other, tx=tx)
+            assert len(store.reviews(tx=tx)) == 1  # visible inside the transaction
+            raise RuntimeError("stop")
+    assert store.reviews() == [] and store.list_recipes() == []
+    with store.transaction() as tx:
+        store.save_recipe(other, tx=tx)
+        review_id = review(store, clip.hash, recipe=other, tx=tx)
+        store.rename_recipe(other.id, "quieter", tx=tx)
+    assert [r["id"] for r in store.reviews()] == [review_id]
+    assert store.recipe(other.id).name == "quieter"
+
+
+def test_a_review_and_its_recipe_are_saved_together(store):
+    clip, _ = add_clip(store)
+    with pytest.raises(TypeError):  # a metric that is not JSON fails after the recipe is added
+        review(store, clip.hash, metrics={"snr_db": object()})
+    assert store.list_recipes() == [] and store.reviews() == []

@@ -6,7 +6,7 @@ import streamlit as st
 
 from augment import audio
 from augment.errors import AugcheckError
-from augment.store import KINDS, SPLITS
+from augment.store import MEDIA_KINDS, SPLITS
 from views._common import KIND_LABELS, get_store, md, original_wav, take_upload
 
 st.title("Library")
@@ -15,7 +15,7 @@ store = get_store()
 
 with st.container(border=True):
     u1, u2 = st.columns([1, 3])
-    kind = u1.radio("Kind", KINDS, format_func=KIND_LABELS.get, key="upload_kind")
+    kind = u1.radio("Kind", MEDIA_KINDS, format_func=KIND_LABELS.get, key="upload_kind")
     u2.file_uploader(
         "Upload",
         type=[*audio.UPLOAD_EXTENSIONS, "m4a", "aac", "mp4"],
@@ -37,7 +37,7 @@ with st.expander("Import transcripts from a CSV", icon=":material/subtitles:"):
             if unmatched:
                 st.warning(f"No clip named: {md(', '.join(unmatched))}")
 
-for kind in KINDS:
+for kind in MEDIA_KINDS:
     items = store.list_media(kind)
     st.subheader(f"{KIND_LABELS[kind]}s ({len(items)})")
     if not items:

@@ -30,31 +30,25 @@ from typing import Any, NamedTuple
 from urllib.parse import urlencode
 
 import numpy as np
-from sqlalchemy import (
-    Boolean,
-    DateTime,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    Text,
-    UniqueConstraint,
-    delete,
-    func,
-    select,
-    update,
-)
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Session
 
 from augment.errors import AugcheckError, ParameterError
 from augment.recipe import Recipe, Rendering
 from augment.review.agreement import krippendorff_alpha, majority_agreement
-from augment.store import ANSWERS, Base, MediaRow, RecipeRow, Store, verdict_for
+from augment.store import ANSWERS, Store, verdict_for
+from augment.store.schema import (
+    MediaRow,
+    RecipeRow,
+    RoundAnswerRow,
+    RoundRow,
+    RoundSampleRow,
+    now,
+)
 
 #: The query parameter that carries a round's token in a shared link.
 QUERY_PARAM = "round"
-KINDS = ("recipe", "clean", "bad")
 ANCHOR_KINDS = ("clean", "bad")
 #: The "bad" anchor: the clip drowned in noise, 20 dB louder than the speech.
 BAD_ANCHOR = Recipe.from_dict(
@@ -66,54 +60,6 @@ CLEAN_ANCHOR = Recipe.from_dict({"name": "anchor (clean)", "steps": []})
 SEED_LIMIT = 2**31
 MAX_SAMPLES = 10_000
 TOKEN_BYTES = 8  # 11 url-safe characters
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
-
-
-# --- tables ----------------------------------------------------------------------------------
-class RoundRow(Base):
-    __tablename__ = "rounds"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    token: Mapped[str] = mapped_column(String(32), unique=True, index=True)
-    name: Mapped[str] = mapped_column(String(255))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
-    created_by: Mapped[str] = mapped_column(String(255))
-    settings_json: Mapped[str] = mapped_column(Text)
-
-
-class RoundSampleRow(Base):
-    __tablename__ = "round_samples"
-    __table_args__ = (UniqueConstraint("round_id", "position", name="uq_round_sample_position"),)
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
-    position: Mapped[int] = mapped_column(Integer)
-    kind: Mapped[str] = mapped_column(String(16))
-    recipe_id: Mapped[str | None] = mapped_column(ForeignKey("recipes.id"), nullable=True)
-    recipe_json: Mapped[str] = mapped_column(Text)
-    clip_hash: Mapped[str] = mapped_column(String(64))
-    noise_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    ir_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    seed: Mapped[int] = mapped_column(Integer)
-
-
-class RoundAnswerRow(Base):
-    __tablename__ = "round_answers"
-    __table_args__ = (
-        UniqueConstraint("round_id", "sample_id", "labeler", name="uq_round_answer"),
-        Index("ix_round_answers_round_labeler", "round_id", "labeler"),
-    )
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"))
-    sample_id: Mapped[int] = mapped_column(ForeignKey("round_samples.id"))
-    labeler: Mapped[str] = mapped_column(String(255))
-    realistic: Mapped[bool] = mapped_column(Boolean)
-    clear: Mapped[bool] = mapped_column(Boolean)
-    model_poor: Mapped[str] = mapped_column(String(16))
-    note: Mapped[str] = mapped_column(Text, default="")
-    review_id: Mapped[int | None] = mapped_column(ForeignKey("reviews.id"), nullable=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
 
 # --- values handed out -------------------------------------------------------------------------
@@ -373,7 +319,7 @@ def create_round(
             )
     if n_bad and not noises:
         raise ParameterError("the 'bad' attention checks mix in noise: pick at least one noise")
-    with Session(store.engine) as s:
+    with store.session() as s:
         _check_media(s, clips, "speech", "clip")
         _check_media(s, noises, "noise", "noise")
         _check_media(s, irs, "impulse_response", "impulse response")
@@ -420,11 +366,11 @@ def create_round(
     for _attempt in range(5):  # a token collision is astronomically rare; draw again if it happens
         token = secrets.token_urlsafe(TOKEN_BYTES)
         try:
-            with Session(store.engine) as s, s.begin():
+            with store.transaction() as s:
                 row = RoundRow(
                     token=token,
                     name=name,
-                    created_at=_now(),
+                    created_at=now(),
                     created_by=created_by,
                     settings_json=json.dumps(settings),
                 )
@@ -435,7 +381,7 @@ def create_round(
                     for i, spec in enumerate(specs)
                 )
         except IntegrityError:
-            with Session(store.engine) as s:
+            with store.session() as s:
                 if s.scalar(select(RoundRow.id).where(RoundRow.token == token)) is None:
                     raise
             continue
@@ -444,14 +390,14 @@ def create_round(
 
 
 def get_round(store: Store, token: str) -> RoundInfo:
-    with Session(store.engine) as s:
+    with store.session() as s:
         row = _round_row(s, token)
         return _info(row, _sample_ids(s, row.id))
 
 
 def list_rounds(store: Store) -> list[RoundInfo]:
     """Every round, newest first."""
-    with Session(store.engine) as s:
+    with store.session() as s:
         rows = s.scalars(select(RoundRow).order_by(RoundRow.created_at.desc(), RoundRow.id.desc()))
         rows = list(rows)
         ids: dict[int, list[int]] = {r.id: [] for r in rows}
@@ -465,7 +411,7 @@ def list_rounds(store: Store) -> list[RoundInfo]:
 
 def round_samples(store: Store, token: str) -> list[RoundSample]:
     """The round's samples in canonical order (by position)."""
-    with Session(store.engine) as s:
+    with store.session() as s:
         row = _round_row(s, token)
         q = (
             select(RoundSampleRow)
@@ -476,7 +422,7 @@ def round_samples(store: Store, token: str) -> list[RoundSample]:
 
 
 def get_sample(store: Store, token: str, sample_id: int) -> RoundSample:
-    with Session(store.engine) as s:
+    with store.session() as s:
         row = _round_row(s, token)
         sample = s.get(RoundSampleRow, int(sample_id))
         if sample is None or sample.round_id != row.id:
@@ -533,7 +479,7 @@ def next_sample(store: Store, token: str, labeler: str) -> tuple[RoundSample | N
     """``(sample, done, total)``: the first sample of the labeler's order they have not answered
     (``None`` when they are through), how many they have answered and how many there are."""
     name = _labeler(labeler)
-    with Session(store.engine) as s:
+    with store.session() as s:
         row = _round_row(s, token)
         info = _info(row, _sample_ids(s, row.id))
         done = _answered_ids(s, row.id, name)
@@ -544,7 +490,7 @@ def next_sample(store: Store, token: str, labeler: str) -> tuple[RoundSample | N
 
 
 def _existing_answer(store: Store, round_id: int, sample_id: int, labeler: str) -> int | None:
-    with Session(store.engine) as s:
+    with store.session() as s:
         return s.scalar(
             select(RoundAnswerRow.id).where(
                 RoundAnswerRow.round_id == round_id,
@@ -585,12 +531,17 @@ def answer(
     sample = get_sample(store, token, int(sample_id))
     if _existing_answer(store, sample.round_id, sample.id, name) is not None:
         return False
-    if sample.kind == "recipe" and params is None:
-        out = render_sample(store, sample)
-        params, metrics = out.params, out.metrics
+    recipe = None
+    if sample.kind == "recipe":
+        if params is None:
+            out = render_sample(store, sample)
+            params, metrics = out.params, out.metrics
+        recipe = store.recipe(sample.recipe_id) if sample.recipe_id else sample.recipe
 
+    # One transaction: the answer and (for a recipe sample) its review are stored together or
+    # not at all, so a failure leaves nothing behind and the labeler can simply submit again.
     try:
-        with Session(store.engine) as s, s.begin():
+        with store.transaction() as tx:
             row = RoundAnswerRow(
                 round_id=sample.round_id,
                 sample_id=sample.id,
@@ -599,58 +550,44 @@ def answer(
                 clear=bool(clear),
                 model_poor=model_poor,
                 note=note or "",
-                created_at=_now(),
+                created_at=now(),
             )
-            s.add(row)
-            s.flush()
-            answer_id = row.id
+            tx.add(row)
+            tx.flush()  # the unique (round, sample, labeler) key decides a race here
+            if recipe is not None:
+                row.review_id = store.save_review(
+                    recipe=recipe,
+                    params=list(params or []),
+                    seed=sample.seed,
+                    clip_hash=sample.clip_hash,
+                    noise_hash=sample.noise_hash,
+                    inputs={
+                        "clip": sample.clip_hash,
+                        "noise": sample.noise_hash,
+                        "ir": sample.ir_hash,
+                        "round": token,
+                        "round_sample": sample.id,
+                    },
+                    reviewer=name,
+                    realistic=bool(realistic),
+                    clear=bool(clear),
+                    model_poor=model_poor,
+                    note=note or "",
+                    metrics=metrics,
+                    origin="round",
+                    tx=tx,
+                )
     except IntegrityError:
         if _existing_answer(store, sample.round_id, sample.id, name) is not None:
             return False  # someone (another tab, a double click) was first
         raise
-
-    if sample.kind == "recipe":
-        try:
-            recipe = store.recipe(sample.recipe_id) if sample.recipe_id else sample.recipe
-            review_id = store.save_review(
-                recipe=recipe,
-                params=list(params or []),
-                seed=sample.seed,
-                clip_hash=sample.clip_hash,
-                noise_hash=sample.noise_hash,
-                inputs={
-                    "clip": sample.clip_hash,
-                    "noise": sample.noise_hash,
-                    "ir": sample.ir_hash,
-                    "round": token,
-                    "round_sample": sample.id,
-                },
-                reviewer=name,
-                realistic=bool(realistic),
-                clear=bool(clear),
-                model_poor=model_poor,
-                note=note or "",
-                metrics=metrics,
-                origin="round",
-            )
-        except BaseException:
-            # undo the claim so the labeler can submit again; nothing half-saved stays behind
-            with Session(store.engine) as s, s.begin():
-                s.execute(delete(RoundAnswerRow).where(RoundAnswerRow.id == answer_id))
-            raise
-        with Session(store.engine) as s, s.begin():
-            s.execute(
-                update(RoundAnswerRow)
-                .where(RoundAnswerRow.id == answer_id)
-                .values(review_id=review_id)
-            )
     return True
 
 
 # --- results -----------------------------------------------------------------------------------
 def round_answers(store: Store, token: str) -> list[dict[str, Any]]:
     """Every answer of the round with its sample's kind and recipe, oldest first."""
-    with Session(store.engine) as s:
+    with store.session() as s:
         row = _round_row(s, token)
         q = (
             select(RoundAnswerRow, RoundSampleRow)
@@ -752,7 +689,7 @@ def round_results(store: Store, token: str, *, exclude_flagged: bool = True) -> 
     excluded = sorted(w for w, sc in scores.items() if sc.flagged) if exclude_flagged else []
     counted = [a for a in answers if a["kind"] == "recipe" and a["labeler"] not in excluded]
 
-    with Session(store.engine) as s:
+    with store.session() as s:
         q = select(RecipeRow.id, RecipeRow.name).where(RecipeRow.id.in_(info.recipe_ids))
         names = {rid: name for rid, name in s.execute(q)}
         q = (

@@ -1,19 +1,14 @@
-"""Persistence: media, recipes, reviews and rounds through SQLAlchemy 2 (``Store``).
+"""Persistence: media, recipes, reviews and rounds through SQLAlchemy 2.
 
-``from augment.store import Store`` is the way in; the class lives in :mod:`augment.store.store`.
+``from augment.store import Store`` is the way in; the class lives in :mod:`augment.store.store`,
+every table in :mod:`augment.store.schema`.
 """
 
+from augment.store.schema import MEDIA_KINDS, SPLITS, STATUSES
 from augment.store.store import (
     ANSWERS,
-    KINDS,
     PROJECT_ROOT,
-    SPLITS,
-    STATUSES,
-    Base,
     Media,
-    MediaRow,
-    RecipeRow,
-    ReviewRow,
     Store,
     default_url,
     library_versions,
@@ -23,15 +18,11 @@ from augment.store.store import (
 
 __all__ = [
     "ANSWERS",
-    "KINDS",
+    "MEDIA_KINDS",
     "PROJECT_ROOT",
     "SPLITS",
     "STATUSES",
-    "Base",
     "Media",
-    "MediaRow",
-    "RecipeRow",
-    "ReviewRow",
     "Store",
     "default_url",
     "library_versions",
