@@ -376,3 +376,14 @@ def test_found_by_fuzzing_one_sample_files_at_odd_rates(clip_rate, noise_rate, t
     args = ["apply", str(recipe), str(clip), str(tmp_path / "o.wav"), "--noise", str(noise)]
     assert_ok_or_refused(*run(*args))
     assert_ok_or_refused(*run(*args, "--ir", str(clip)))
+
+
+def test_renaming_a_recipe_keeps_the_name_limit(store):
+    from augment.errors import ParameterError
+    from augment.recipe import Recipe
+
+    recipe = Recipe.from_dict(GOOD_RECIPE)
+    store.save_recipe(recipe)
+    with pytest.raises(ParameterError, match="over the 200 allowed"):
+        store.rename_recipe(recipe.id, "x" * 10_000)
+    assert store.recipe(recipe.id).name == "ok"

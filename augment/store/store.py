@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from augment import __version__
 from augment.audio import content_hash, decode, is_silent
 from augment.errors import AudioError, AugcheckError, ParameterError
-from augment.recipe import Recipe
+from augment.recipe import Recipe, check_name
 from augment.store.schema import (
     MEDIA_KINDS,
     SPLITS,
@@ -293,11 +293,12 @@ class Store:
         name = (name or "").strip()
         if not name:
             raise ParameterError("a recipe name cannot be empty")
+        check_name(name)  # the same limit as a recipe file's name
         with self._writing(tx) as s:
             row = s.get(RecipeRow, recipe_id)
             if row is None:
                 raise AugcheckError(f"no recipe with id {recipe_id}")
-            row.name = name[:255]
+            row.name = name
 
     def set_recipe_status(
         self, recipe_id: str, status: str, *, reason: str, by: str, tx: Session | None = None
