@@ -58,19 +58,19 @@ ARCTIC_CLIPS = [
     (
         "speech_arctic_a0003.flac",
         "arctic_a0003",
-        "For the twentieth time (US male, CMU ARCTIC)",
+        "Speech 1: For the twentieth time (US male, CMU ARCTIC)",
         "cmu_arctic_us_aew_a0003.wav",
     ),
     (
         "speech_arctic_a0001.flac",
         "arctic_a0001",
-        "Author of the danger trail (US male, CMU ARCTIC)",
+        "Speech 2: Author of the danger trail (US male, CMU ARCTIC)",
         "cmu_arctic_us_aew_a0001.wav",
     ),
     (
         "speech_arctic_a0002.flac",
         "arctic_a0002",
-        "Not at this particular case (US male, CMU ARCTIC)",
+        "Speech 3: Not at this particular case (US male, CMU ARCTIC)",
         "cmu_arctic_us_aew_a0002.wav",
     ),
 ]

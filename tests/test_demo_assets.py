@@ -33,7 +33,7 @@ def test_demo_speech_is_real_cmu_arctic_with_prompts():
 def test_first_start_takes_the_transcripts_from_the_prompts(store):
     assert load_demo_assets(store) == len(manifest())
     by_name = {m.name: m.transcript for m in store.list_media("speech")}
-    assert by_name["Author of the danger trail (US male, CMU ARCTIC)"] == (
+    assert by_name["Speech 2: Author of the danger trail (US male, CMU ARCTIC)"] == (
         "Author of the danger trail, Philip Steels, etc."
     )
     assert all(by_name.values()), by_name
@@ -63,3 +63,9 @@ def test_builtin_model_hears_the_demo_clips():
         errors += w * n
         words += n
     assert errors / words < 0.25, errors / words
+
+
+def test_the_studio_opens_on_the_clip_the_model_hears_best(store):
+    load_demo_assets(store)
+    first = store.list_media("speech")[0]
+    assert first.name.startswith("Speech 1: For the twentieth time"), first.name
