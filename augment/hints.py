@@ -72,8 +72,8 @@ def stoi_hint(
     if n < STOI_MIN_S * sample_rate:
         return {
             "stoi": None,
-            "reason": f"not applicable: the clip is {n / sample_rate:.3f} s long "
-            f"(STOI needs about {STOI_MIN_S} s)",
+            "reason": f"not applicable: too little audio ({n / sample_rate:.3f} s; STOI needs "
+            f"about {STOI_MIN_S} s)",
         }
     from pystoi import stoi
 
