@@ -7,6 +7,7 @@ import re
 import streamlit as st
 
 from augment import audio, cache, plots
+from augment.checklist import CLEAR, MODEL_POOR, MODEL_POOR_CODES, REALISTIC, YES
 from augment.errors import AugcheckError
 from augment.recipe import Recipe, Source, render, source
 from augment.store import Media, Store, load_demo_assets
@@ -276,10 +277,6 @@ def warm_up() -> bool:
     return True
 
 
-#: The checklist's third answer as stored.
-MODEL_POOR_CODES = {"Yes": "yes", "No": "no", "Don't know": "unknown"}
-
-
 def checklist(
     form_key: str,
     prefix: str,
@@ -302,22 +299,22 @@ def checklist(
     """
     with st.form(form_key, clear_on_submit=True, border=True):
         realistic = st.radio(
-            "Sounds realistic",
-            ["Yes", "No"],
+            REALISTIC.label,
+            REALISTIC.choices,
             index=None,
             horizontal=True,
             key=f"{prefix}_realistic{suffix}",
         )
         clear = st.radio(
-            "Label still clear (a person can tell what was said)",
-            ["Yes", "No"],
+            CLEAR.label,
+            CLEAR.choices,
             index=None,
             horizontal=True,
             key=f"{prefix}_clear{suffix}",
         )
         poor = st.radio(
-            "Model likely does poorly on this",
-            list(MODEL_POOR_CODES),
+            MODEL_POOR.label,
+            MODEL_POOR.choices,
             index=poor_index,
             horizontal=True,
             disabled=poor_disabled,
@@ -333,11 +330,11 @@ def checklist(
     if not submitted:
         return None
     if realistic is None or clear is None:
-        st.error("Answer both 'Sounds realistic' and 'Label still clear' before saving.")
+        st.error(f"Answer both '{REALISTIC.short}' and '{CLEAR.short}' before saving.")
         return None
     return {
-        "realistic": realistic == "Yes",
-        "clear": clear == "Yes",
+        "realistic": realistic == YES,
+        "clear": clear == YES,
         "model_poor": MODEL_POOR_CODES[poor],
         "note": note,
     }

@@ -24,6 +24,7 @@ import hashlib
 import json
 import math
 import secrets
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -34,10 +35,12 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from augment.errors import AugcheckError, ParameterError
+from augment.checklist import ACCEPT, MODEL_POOR_ANSWERS, check_model_poor, verdict_for
+from augment.errors import AugcheckError, NotFoundError, ParameterError
+from augment.metrics import finite_or_none
 from augment.recipe import Recipe, Rendering
 from augment.review.agreement import krippendorff_alpha, majority_agreement
-from augment.store import ANSWERS, Store, verdict_for
+from augment.store import Store
 from augment.store.schema import (
     MediaRow,
     RecipeRow,
@@ -204,7 +207,7 @@ def _check_media(s: Session, hashes: list[str], kind: str, what: str) -> None:
     found = {h: k for h, k in s.execute(q)}
     for h in hashes:
         if h not in found:
-            raise AugcheckError(f"no media with hash {h[:12]} (a {what} of the round)")
+            raise NotFoundError(f"no media with hash {h[:12]} (a {what} of the round)")
         if found[h] != kind:
             raise ParameterError(f"media {h[:12]} is a {found[h]}, not a {kind} ({what})")
 
@@ -212,7 +215,7 @@ def _check_media(s: Session, hashes: list[str], kind: str, what: str) -> None:
 def _round_row(s: Session, token: str) -> RoundRow:
     row = s.scalar(select(RoundRow).where(RoundRow.token == (token or "").strip()))
     if row is None:
-        raise AugcheckError(f"no review round with token {token!r}")
+        raise NotFoundError(f"no review round with token {token!r}")
     return row
 
 
@@ -227,10 +230,6 @@ def _sample_ids(s: Session, round_id: int) -> list[int]:
 
 def _share(part: int, whole: int) -> float | None:
     return part / whole if whole else None
-
-
-def _finite_or_none(x: float) -> float | None:
-    return None if x is None or math.isnan(x) else float(x)
 
 
 def anchor_correct(kind: str, realistic: bool, clear: bool) -> bool | None:
@@ -524,8 +523,7 @@ def answer(
     name = _labeler(labeler)
     if not isinstance(realistic, (bool, np.bool_)) or not isinstance(clear, (bool, np.bool_)):
         raise ParameterError("answer realistic and clear with yes or no")
-    if model_poor not in ANSWERS:
-        raise ParameterError(f"model_poor={model_poor!r} is not one of {', '.join(ANSWERS)}")
+    check_model_poor(model_poor)
     if isinstance(sample_id, bool) or not isinstance(sample_id, (int, np.integer)):
         raise ParameterError(f"sample {sample_id!r} is not part of round {token}")
     sample = get_sample(store, token, int(sample_id))
@@ -651,7 +649,7 @@ def _labeler_figures(
 ) -> dict[str, Any]:
     """One labeler's counts from their answers: what the summary and the results both show."""
     recipe = [a for a in mine if a["kind"] == "recipe"]
-    accepted = sum(a["verdict"] == "accept" for a in recipe)
+    accepted = sum(a["verdict"] == ACCEPT for a in recipe)
     return {
         "labeler": name,
         "answered": len(mine),
@@ -701,7 +699,7 @@ def round_results(store: Store, token: str, *, exclude_flagged: bool = True) -> 
     per_recipe = []
     for rid in info.recipe_ids:
         mine = [a for a in counted if a["recipe_id"] == rid]
-        acc = sum(a["verdict"] == "accept" for a in mine)
+        acc = sum(a["verdict"] == ACCEPT for a in mine)
         per_recipe.append(
             {
                 "recipe_id": rid,
@@ -714,9 +712,10 @@ def round_results(store: Store, token: str, *, exclude_flagged: bool = True) -> 
                 "accept_share": _share(acc, len(mine)),
                 "realistic": sum(bool(a["realistic"]) for a in mine),
                 "clear": sum(bool(a["clear"]) for a in mine),
-                "model_poor_yes": sum(a["model_poor"] == "yes" for a in mine),
-                "model_poor_no": sum(a["model_poor"] == "no" for a in mine),
-                "model_poor_unknown": sum(a["model_poor"] == "unknown" for a in mine),
+                **{
+                    f"model_poor_{v}": sum(a["model_poor"] == v for a in mine)
+                    for v in MODEL_POOR_ANSWERS
+                },
             }
         )
 
@@ -729,13 +728,13 @@ def round_results(store: Store, token: str, *, exclude_flagged: bool = True) -> 
             {
                 **_labeler_figures(who, mine, info.total, scores[who]),
                 "excluded": who in excluded,
-                "agrees_with_majority": _finite_or_none(majority.get(who, float("nan"))),
+                "agrees_with_majority": finite_or_none(majority.get(who, float("nan")), None),
             }
         )
 
     def alpha(key: str) -> float | None:
-        return _finite_or_none(
-            krippendorff_alpha([(a["sample_id"], a["labeler"], a[key]) for a in counted])
+        return finite_or_none(
+            krippendorff_alpha([(a["sample_id"], a["labeler"], a[key]) for a in counted]), None
         )
 
     return {
@@ -750,17 +749,10 @@ def round_results(store: Store, token: str, *, exclude_flagged: bool = True) -> 
             "realistic": alpha("realistic"),
             "clear": alpha("clear"),
             "samples_with_two_or_more": sum(
-                n >= 2 for n in _count_by(a["sample_id"] for a in counted).values()
+                n >= 2 for n in Counter(a["sample_id"] for a in counted).values()
             ),
         },
     }
-
-
-def _count_by(items: Iterable[Any]) -> dict[Any, int]:
-    out: dict[Any, int] = {}
-    for x in items:
-        out[x] = out.get(x, 0) + 1
-    return out
 
 
 __all__ = [

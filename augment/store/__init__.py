@@ -6,18 +6,15 @@ every table in :mod:`augment.store.schema`.
 
 from augment.store.schema import MEDIA_KINDS, SPLITS, STATUSES
 from augment.store.store import (
-    ANSWERS,
     PROJECT_ROOT,
     Media,
     Store,
     default_url,
     library_versions,
     load_demo_assets,
-    verdict_for,
 )
 
 __all__ = [
-    "ANSWERS",
     "MEDIA_KINDS",
     "PROJECT_ROOT",
     "SPLITS",
@@ -27,5 +24,4 @@ __all__ = [
     "default_url",
     "library_versions",
     "load_demo_assets",
-    "verdict_for",
 ]

@@ -22,7 +22,8 @@ from sqlalchemy.orm import Session
 
 from augment import __version__
 from augment.audio import content_hash, decode, is_silent
-from augment.errors import AudioError, AugcheckError, ParameterError
+from augment.checklist import ACCEPT, POOR_UNKNOWN, POOR_YES, check_model_poor, verdict_for
+from augment.errors import AudioError, NotFoundError, ParameterError
 from augment.recipe import Recipe, check_name
 from augment.store.schema import (
     MEDIA_KINDS,
@@ -38,7 +39,6 @@ from augment.store.schema import (
 )
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-ANSWERS = ("yes", "no", "unknown")
 
 
 def default_url() -> str:
@@ -86,11 +86,6 @@ def library_versions() -> dict[str, str]:
         except PackageNotFoundError:
             pass
     return out
-
-
-def verdict_for(realistic: bool, clear: bool) -> str:
-    """Accept when the sample sounds realistic and its label is still clear; reject otherwise."""
-    return "accept" if realistic and clear else "reject"
 
 
 class Store:
@@ -195,7 +190,7 @@ class Store:
         with self._reading(tx) as s:
             row = s.get(MediaRow, digest)
             if row is None:
-                raise AugcheckError(f"no media with hash {digest[:12]}")
+                raise NotFoundError(f"no media with hash {digest[:12]}")
             return _media(row)
 
     def list_media(self, kind: str | None = None, *, tx: Session | None = None) -> list[Media]:
@@ -209,7 +204,7 @@ class Store:
         with self._reading(tx) as s:
             row = s.get(BlobRow, digest)
             if row is None:
-                raise AugcheckError(f"no media with hash {digest[:12]}")
+                raise NotFoundError(f"no media with hash {digest[:12]}")
             return row.data
 
     def update_media(self, digest: str, *, tx: Session | None = None, **fields: Any) -> Media:
@@ -224,7 +219,7 @@ class Store:
         with self._writing(tx) as s:
             row = s.get(MediaRow, digest)
             if row is None:
-                raise AugcheckError(f"no media with hash {digest[:12]}")
+                raise NotFoundError(f"no media with hash {digest[:12]}")
             for k, v in fields.items():
                 setattr(row, k, v if v != "" else None if k in ("transcript", "split") else v)
             s.flush()
@@ -286,7 +281,7 @@ class Store:
         with self._reading(tx) as s:
             row = s.get(RecipeRow, recipe_id)
             if row is None:
-                raise AugcheckError(f"no recipe with id {recipe_id}")
+                raise NotFoundError(f"no recipe with id {recipe_id}")
             return Recipe.from_json(row.json).with_name(row.name)
 
     def rename_recipe(self, recipe_id: str, name: str, *, tx: Session | None = None) -> None:
@@ -297,7 +292,7 @@ class Store:
         with self._writing(tx) as s:
             row = s.get(RecipeRow, recipe_id)
             if row is None:
-                raise AugcheckError(f"no recipe with id {recipe_id}")
+                raise NotFoundError(f"no recipe with id {recipe_id}")
             row.name = name
 
     def set_recipe_status(
@@ -313,7 +308,7 @@ class Store:
         with self._writing(tx) as s:
             row = s.get(RecipeRow, recipe_id)
             if row is None:
-                raise AugcheckError(f"no recipe with id {recipe_id}")
+                raise NotFoundError(f"no recipe with id {recipe_id}")
             row.status, row.status_reason = status, reason.strip()
             row.status_by, row.status_at = by.strip(), now()
 
@@ -330,11 +325,11 @@ class Store:
                 ReviewRow.recipe_id.label("rid"),
                 func.count(ReviewRow.id).label("n"),
                 func.count(func.distinct(ReviewRow.reviewer)).label("nr"),
-                as_int(ReviewRow.verdict == "accept").label("acc"),
+                as_int(ReviewRow.verdict == ACCEPT).label("acc"),
                 as_int(ReviewRow.realistic).label("real"),
                 as_int(ReviewRow.clear).label("clear"),
-                as_int(ReviewRow.model_poor == "yes").label("poor"),
-                as_int(ReviewRow.model_poor != "unknown").label("poor_n"),
+                as_int(ReviewRow.model_poor == POOR_YES).label("poor"),
+                as_int(ReviewRow.model_poor != POOR_UNKNOWN).label("poor_n"),
                 func.max(ReviewRow.created_at).label("last"),
             )
             .where(ReviewRow.id.not_in(sorted(exclude_ids or ())))
@@ -408,8 +403,7 @@ class Store:
         reviewer = (reviewer or "").strip()
         if not reviewer:
             raise ParameterError("enter the reviewer's name before saving")
-        if model_poor not in ANSWERS:
-            raise ParameterError(f"model_poor={model_poor!r} is not one of {', '.join(ANSWERS)}")
+        check_model_poor(model_poor)
         versions = json.dumps(library_versions())
         with self._writing(tx) as s:
             self.save_recipe(recipe, parent_id=parent_id if parent_id != recipe.id else None, tx=s)
@@ -472,7 +466,7 @@ class Store:
                 RecipeRow.name,
                 func.count(ReviewRow.id),
                 func.count(func.distinct(ReviewRow.reviewer)),
-                func.sum(func.cast(ReviewRow.verdict == "accept", Integer)),
+                func.sum(func.cast(ReviewRow.verdict == ACCEPT, Integer)),
                 func.max(ReviewRow.created_at),
             )
             .join(ReviewRow, ReviewRow.recipe_id == RecipeRow.id)
@@ -578,4 +572,4 @@ def load_demo_assets(store: Store, folder: str | os.PathLike | None = None) -> i
     return added
 
 
-__all__ = ["ANSWERS", "Media", "Store", "default_url", "load_demo_assets", "verdict_for"]
+__all__ = ["Media", "Store", "default_url", "load_demo_assets"]
