@@ -37,17 +37,3 @@ def watch_parent(parent_pid: int, interval_s: float = PARENT_CHECK_S) -> None:
                 os._exit(0)
 
     threading.Thread(target=watch, name="augcheck-parent-watch", daemon=True).start()
-
-
-def new_pool():
-    """The analysis worker: one spawned process (not a fork of a threaded server), which exits
-    when the process that started it dies (:func:`watch_parent`)."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    return ProcessPoolExecutor(
-        max_workers=1,
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=watch_parent,
-        initargs=(os.getpid(),),
-    )

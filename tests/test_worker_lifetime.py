@@ -11,10 +11,10 @@ import time
 from tests.conftest import ROOT
 
 PARENT = """
-import os, sys, time
-from augment.worker import new_pool
-pool = new_pool()
-print(pool.submit(os.getpid).result(), flush=True)
+import time
+from augment.jobs import JobScheduler
+jobs = JobScheduler(workers=1)  # as the pages start it
+print(jobs.submit(("pid",), "os:getpid").result(), flush=True)
 time.sleep(120)
 """
 
