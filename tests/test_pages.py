@@ -89,7 +89,7 @@ def test_upload_slider_save_then_labels_shows_the_row(app, data_dir, arctic):
 
 def test_reject_when_label_not_clear(app, data_dir, monkeypatch):
     monkeypatch.setenv("AUGCHECK_MODEL_WAIT_S", "120")  # question 3 opens once the model answered
-    app.run()
+    app.run(timeout=150)  # the run waits for the model: give it as long as the wait allows
     app.session_state["reviewer"] = "bo"
     answer(app, realistic="Yes", clear="No", poor="Yes")
     verdict, poor = (
