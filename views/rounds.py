@@ -133,6 +133,16 @@ st.caption(
     f"{'offered' if info.offer_reference else 'not offered'}. Created by {md(info.created_by)}."
 )
 
+gone = rounds.unplayable_samples(store, token)
+if gone:
+    used = sorted({what for whats in gone.values() for what in whats})
+    st.warning(
+        f"{len(gone)} of {info.total} samples can no longer be played: they use deleted media. "
+        "Labelers are not given them any more; answers already given stay and count.",
+        icon=":material/delete:",
+    )
+    st.text("Deleted: " + ", ".join(used))  # names are user text: never markdown
+
 results = rounds.round_results(store, token)
 st.subheader("Results")
 if not results["answers"]:

@@ -210,6 +210,15 @@ def postgresql_app(tmp_path_factory, postgresql_server) -> Iterator[RunningApp]:
     ``app.db_url`` is that database. Killed, and the database dropped, at the end of the module."""
     url = postgresql_server.create_database()
     try:
+        # what a team does once (README): the app upgrades only SQLite files itself
+        subprocess.run(
+            [sys.executable, "-m", "augment", "db", "upgrade"],
+            cwd=REPO_ROOT,
+            env=dict(os.environ, AUGCHECK_DB_URL=url),
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
         with serve_app(tmp_path_factory.mktemp("augcheck_e2e_pg"), db_url=url) as app:
             yield app
     finally:
