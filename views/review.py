@@ -40,6 +40,9 @@ except AugcheckError as exc:
     st.error(md(exc))
     st.stop()
 st.caption(f"Round: **{md(info.name)}**")
+if info.closed:
+    st.info("This round is closed: it takes no more answers. Thank you!", icon=":material/lock:")
+    st.stop()
 
 labeler = (qp.get("labeler") or ss.get("labeler") or "").strip()
 if not labeler:

@@ -142,6 +142,19 @@ if gone:
         icon=":material/delete:",
     )
     st.text("Deleted: " + ", ".join(used))  # names are user text: never markdown
+if info.closed:
+    st.info(
+        f"Closed by {md(info.closed_by)} on {info.closed_at:%Y-%m-%d %H:%M} UTC: the link takes no "
+        "more answers and these results are final.",
+        icon=":material/lock:",
+    )
+elif st.button("Close the round", key=f"round_close_{token}", icon=":material/lock:"):
+    try:
+        rounds.close_round(store, token, by=reviewer())
+    except AugcheckError as exc:
+        st.error(md(exc))
+    else:
+        st.rerun()
 
 results = rounds.round_results(store, token)
 st.subheader("Results")

@@ -86,6 +86,13 @@ class RoundInfo:
     sample_ids: tuple[int, ...]
     n_clean_anchors: int
     n_bad_anchors: int
+    #: when and by whom the round was closed (None while it takes answers)
+    closed_at: dt.datetime | None = None
+    closed_by: str | None = None
+
+    @property
+    def closed(self) -> bool:
+        return self.closed_at is not None
 
     @property
     def total(self) -> int:
@@ -155,6 +162,8 @@ def _info(row: RoundRow, sample_ids: Sequence[int]) -> RoundInfo:
         sample_ids=tuple(sample_ids),
         n_clean_anchors=int(st["n_clean_anchors"]),
         n_bad_anchors=int(st["n_bad_anchors"]),
+        closed_at=row.closed_at,
+        closed_by=row.closed_by,
     )
 
 
@@ -394,6 +403,21 @@ def get_round(store: Store, token: str) -> RoundInfo:
         return _info(row, _sample_ids(s, row.id))
 
 
+def close_round(store: Store, token: str, *, by: str) -> RoundInfo:
+    """Close a round: from now on its answers are refused, so its results are final.
+
+    Closing a closed round changes nothing (the first closing's time and name stay).
+    """
+    who = (by or "").strip()
+    if not who:
+        raise ParameterError("enter your name before closing a round")
+    with store.transaction() as tx:
+        row = _round_row(tx, token)
+        if row.closed_at is None:
+            row.closed_at, row.closed_by = now(), who[:255]
+    return get_round(store, token)
+
+
 def list_rounds(store: Store) -> list[RoundInfo]:
     """Every round, newest first."""
     with store.session() as s:
@@ -574,6 +598,10 @@ def answer(
     # not at all, so a failure leaves nothing behind and the labeler can simply submit again.
     try:
         with store.transaction() as tx:
+            if tx.get(RoundRow, sample.round_id).closed_at is not None:  # checked in the write
+                raise ParameterError(
+                    f"round {token} is closed: it takes no more answers (nothing was saved)"
+                )
             row = RoundAnswerRow(
                 round_id=sample.round_id,
                 sample_id=sample.id,
