@@ -8,6 +8,7 @@ from augment.checklist import AGREEMENT_ITEMS
 from augment.errors import AugcheckError
 from augment.review import rounds
 from augment.review.agreement import WHY_ALPHA, krippendorff_alpha
+from views._access import labeler_links, sign_in_configured
 from views._common import get_store, md, media_by_hash, reviewer
 
 ss = st.session_state
@@ -125,8 +126,27 @@ token = st.selectbox(
 info = by_token[token]
 base = st.context.url.split("/rounds")[0].rstrip("/") if st.context.url else ""
 link = info.link(f"{base}/review")
-st.markdown("**Link for labelers**")
-st.code(link, language=None)
+if sign_in_configured():
+    st.markdown("**Link for labelers**")
+    st.code(link, language=None)
+    st.caption("Labelers sign in; each answers as themself.")
+else:
+    st.markdown("**Personal links for labelers**")
+    typed = st.text_area(
+        "Labelers, one name per line",
+        key=f"round_labelers_{token}",
+        placeholder="ana\nbo",
+        help="Each gets a link with their name, signed by this server: a changed name makes the "
+        "link invalid, so nobody can answer as someone else.",
+    )
+    links = labeler_links(f"{base}/review", token, typed.splitlines() if typed else [])
+    if links:
+        st.dataframe(
+            links,
+            hide_index=True,
+            key="round_labeler_links",
+            column_config={"error": st.column_config.TextColumn("problem")},
+        )
 st.caption(
     f"{info.total} samples: {info.total - info.n_anchors} from {len(info.recipe_ids)} recipe(s), "
     f"{info.n_anchors} attention checks. Reference "
