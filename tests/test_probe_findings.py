@@ -17,6 +17,13 @@ RECIPE = Recipe.from_dict(
 )
 
 
+def sign(data_dir, token: str, labeler: str) -> str:
+    """The ``sig=`` of a labeler's personal link (as the Rounds page makes it)."""
+    from augment import access
+
+    return access.sign(access.link_secret(data_dir), token, labeler)
+
+
 def new_app() -> AppTest:
     st.cache_resource.clear()
     st.cache_data.clear()
@@ -238,6 +245,8 @@ def test_user_text_never_renders_as_markdown(field, data_dir):
         for k, v in params.items():
             if k in ("round", "labeler"):
                 at.query_params[k] = v
+        if "labeler" in params:
+            at.query_params["sig"] = sign(data_dir, params["round"], params["labeler"])
         at.run()
         if "round" not in params:
             at.switch_page(page).run()
@@ -267,6 +276,7 @@ def test_a_round_link_to_the_root_keeps_its_query_on_the_way_to_review(data_dir)
     at = new_app()
     at.query_params["round"] = info.token  # /?round=...
     at.query_params["labeler"] = "ann"
+    at.query_params["sig"] = sign(data_dir, info.token, "ann")
     at.run()
     assert not at.exception, at.exception
     assert any("Tuesday round" in c.value for c in at.caption), [c.value for c in at.caption]
@@ -283,6 +293,7 @@ def test_a_300_character_labeler_gets_a_one_line_error(data_dir):
     at.switch_page("views/review.py")
     at.query_params["round"] = info.token
     at.query_params["labeler"] = "x" * 300
+    at.query_params["sig"] = sign(data_dir, info.token, "x" * 300)
     at.run()
     assert not at.exception, at.exception
     assert [e.value for e in at.error] == ["a labeler name is at most 255 characters"]
@@ -315,6 +326,7 @@ def test_no_sample_has_the_references_audio_url(data_dir, monkeypatch):
     at.switch_page("views/review.py")
     at.query_params["round"] = info.token
     at.query_params["labeler"] = "ann"
+    at.query_params["sig"] = sign(data_dir, info.token, "ann")
     seen = 0
     for _ in range(info.total):
         served.clear()

@@ -82,6 +82,9 @@ def test_close_on_the_rounds_page_and_the_link_says_closed(data_dir):
     labeler.switch_page("views/review.py")
     labeler.query_params["round"] = info.token
     labeler.query_params["labeler"] = "ann"
+    from augment import access
+
+    labeler.query_params["sig"] = access.sign(access.link_secret(data_dir), info.token, "ann")
     labeler.run()
     assert not labeler.exception, labeler.exception
     assert any("This round is closed" in i.value for i in labeler.info)
