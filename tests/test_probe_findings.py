@@ -293,10 +293,10 @@ def test_a_300_character_labeler_gets_a_one_line_error(data_dir):
     at.switch_page("views/review.py")
     at.query_params["round"] = info.token
     at.query_params["labeler"] = "x" * 300
-    at.query_params["sig"] = sign(data_dir, info.token, "x" * 300)
+    at.query_params["sig"] = "0" * 64  # no valid link can name them (names stop at 100)
     at.run()
     assert not at.exception, at.exception
-    assert [e.value for e in at.error] == ["a labeler name is at most 255 characters"]
+    assert len(at.error) == 1 and "\n" not in at.error[0].value, [e.value for e in at.error]
 
 
 # --------------------------------------------------------------------------------------------
