@@ -171,7 +171,7 @@ def assert_inert(at: AppTest, where: str) -> None:
 
 
 def _round(store, clip, *, name="r1", labeler=None):
-    from augment.review import rounds
+    from augment.review import labeling, rounds
 
     store.save_recipe(RECIPE)
     info = rounds.create_round(
@@ -188,7 +188,7 @@ def _round(store, clip, *, name="r1", labeler=None):
     )
     if labeler:
         for sid in info.sample_ids:  # every answer wrong: flagged, so the warning names them
-            rounds.answer(
+            labeling.answer(
                 store, info.token, labeler, sid, realistic=False, clear=True, model_poor="no"
             )
     return info

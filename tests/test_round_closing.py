@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from augment.errors import ParameterError
 from augment.recipe import Recipe
-from augment.review import rounds
+from augment.review import labeling, round_results, rounds
 from tests.conftest import ROOT, speechlike, wav_bytes
 
 RECIPE = Recipe.from_dict({"name": "cafe", "steps": [{"step": "background_noise", "snr_db": 5}]})
@@ -33,7 +33,7 @@ def make_round(store):
 
 
 def say(store, info, labeler, sid, clear=True):
-    return rounds.answer(
+    return labeling.answer(
         store, info.token, labeler, sid, realistic=True, clear=clear, model_poor="no"
     )
 
@@ -42,14 +42,14 @@ def test_a_closed_round_refuses_late_answers_and_its_results_stay(store):
     info = make_round(store)
     first, second, *_ = info.sample_ids
     assert say(store, info, "ann", first)
-    before = rounds.round_results(store, info.token)
+    before = round_results.round_results(store, info.token)
     closed = rounds.close_round(store, info.token, by="eve")
     assert closed.closed and closed.closed_by == "eve"
     with pytest.raises(ParameterError, match="is closed"):
         say(store, info, "bob", second, clear=False)
     with pytest.raises(ParameterError, match="is closed"):
         say(store, info, "ann", second)
-    after = rounds.round_results(store, info.token)
+    after = round_results.round_results(store, info.token)
     assert {k: v for k, v in after.items() if k != "round"} == {
         k: v for k, v in before.items() if k != "round"
     }

@@ -6,7 +6,7 @@ import streamlit as st
 
 from augment import audio
 from augment.errors import AugcheckError
-from augment.review import rounds
+from augment.review import labeling, round_results, rounds
 from views._access import current_user, round_labeler
 from views._common import (
     checklist,
@@ -34,7 +34,7 @@ if not token:
     # a signed-in labeler's own rounds and progress (nobody else's)
     mine = []
     for r in rounds.list_rounds(store):
-        summary = rounds.labeler_summary(store, r.token, user.id)
+        summary = round_results.labeler_summary(store, r.token, user.id)
         if summary["answered"]:
             mine.append(
                 {
@@ -71,14 +71,14 @@ if info.closed:
 
 labeler = round_labeler(token)  # the signed-in user, or a signed personal link; else it stops
 
-try:  # a name over 255 characters (say, an edited link) is refused in one line
-    sample, done, total = rounds.next_sample(store, token, labeler)
+try:  # a name the store refuses (too long, say) is one line, never a traceback
+    sample, done, total = labeling.next_sample(store, token, labeler)
 except AugcheckError as exc:
     st.error(md(exc))
     st.stop()
 st.progress(done / total if total else 1.0, text=f"{done} of {total}")
 if sample is None:
-    summary = rounds.labeler_summary(store, token, labeler)
+    summary = round_results.labeler_summary(store, token, labeler)
     st.success(
         f"All done: you answered {summary['answered']} samples. Thank you!",
         icon=":material/celebration:",
@@ -146,7 +146,7 @@ answers = checklist(
 )
 if answers is not None:
     try:
-        rounds.answer(
+        labeling.answer(
             store,
             token,
             labeler,
