@@ -42,13 +42,18 @@ from augment.store.schema import (
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
+def data_dir() -> Path:
+    """The data folder (``AUGCHECK_DATA_DIR``, default ``data/`` in the project), created."""
+    folder = Path(os.environ.get("AUGCHECK_DATA_DIR", PROJECT_ROOT / "data"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 def default_url() -> str:
     url = os.environ.get("AUGCHECK_DB_URL")
     if url:
         return url
-    folder = Path(os.environ.get("AUGCHECK_DATA_DIR", PROJECT_ROOT / "data"))
-    folder.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{folder / 'augcheck.db'}"
+    return f"sqlite:///{data_dir() / 'augcheck.db'}"
 
 
 class Store:
