@@ -201,3 +201,15 @@ def test_rounds_page_links_per_labeler_and_says_which_name_is_unfit(data_dir):
     at.text_area(key=f"round_labelers_{token}").input("ana").run()
     table = next(d.value for d in at.dataframe if "link" in d.value.columns)
     assert "error" not in table.columns
+
+
+def test_round_link_on_the_home_url_keeps_its_query(data_dir):
+    """``/?round=..&labeler=..&sig=..`` reaches the Review page with the whole query."""
+    from augment import access
+
+    token = make_round(data_dir)
+    sig = access.sign(access.link_secret(data_dir), token, "ana")
+    at = new_app(query={"round": token, "labeler": "ana", "sig": sig})
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert titles(at) == ["Listening review"]
+    assert "0 of 2" in at.get("progress")[0].proto.text
