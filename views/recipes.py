@@ -11,7 +11,7 @@ from augment.export.audiomentations import to_audiomentations_code
 from augment.plots import effect_chart
 from augment.recipe import Recipe
 from augment.review.agreement import WHY_ALPHA, review_agreement
-from augment.review.rounds import flagged_review_ids
+from augment.review.round_results import flagged_review_ids
 from augment.review.stats import (
     METRICS,
     human_vs_metric,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from augment.errors import AugcheckError
-from augment.review import rounds
+from augment.review import labeling, round_results, rounds
 from views._access import current_user, round_labeler
 from views._common import checklist, decoded, get_store, media_by_hash, original_wav, render_view
 from views._player import Match, Signal, ab_player
@@ -25,7 +25,7 @@ if not token:
     # a signed-in labeler's own rounds and progress (nobody else's)
     mine = []
     for r in rounds.list_rounds(store):
-        summary = rounds.labeler_summary(store, r.token, user.id)
+        summary = round_results.labeler_summary(store, r.token, user.id)
         if summary["answered"]:
             mine.append(
                 {
@@ -59,10 +59,10 @@ st.caption(f"Round: **{info.name}**")
 
 labeler = round_labeler(token)  # the signed-in user, or a signed personal link; else it stops
 
-sample, done, total = rounds.next_sample(store, token, labeler)
+sample, done, total = labeling.next_sample(store, token, labeler)
 st.progress(done / total if total else 1.0, text=f"{done} of {total}")
 if sample is None:
-    summary = rounds.labeler_summary(store, token, labeler)
+    summary = round_results.labeler_summary(store, token, labeler)
     st.success(
         f"All done: you answered {summary['answered']} samples. Thank you!",
         icon=":material/celebration:",
@@ -123,7 +123,7 @@ answers = checklist(
 )
 if answers is not None:
     try:
-        rounds.answer(
+        labeling.answer(
             store,
             token,
             labeler,

@@ -6,7 +6,7 @@ import streamlit as st
 
 from augment.checklist import AGREEMENT_ITEMS
 from augment.errors import AugcheckError
-from augment.review import rounds
+from augment.review import round_results, rounds
 from augment.review.agreement import WHY_ALPHA, krippendorff_alpha
 from views._access import labeler_links, sign_in_configured
 from views._common import get_store, media_by_hash, reviewer
@@ -165,7 +165,7 @@ if gone:
     )
     st.text("Deleted: " + ", ".join(used))  # names are user text: never markdown
 
-results = rounds.round_results(store, token)
+results = round_results.round_results(store, token)
 st.subheader("Results")
 if not results["answers"]:
     st.info("No answers yet. Share the link above; results appear here as labelers answer.")
@@ -196,7 +196,7 @@ if results["excluded"]:
         "(anchor accuracy below the threshold)."
     )
 
-answers = rounds.round_answers(store, token)
+answers = round_results.round_answers(store, token)
 counted = [a for a in answers if a["kind"] == "recipe" and a["labeler"] not in results["excluded"]]
 per_recipe = []
 for row in results["per_recipe"]:
