@@ -141,6 +141,8 @@ else:
     )
     links = labeler_links(f"{base}/review", token, typed.splitlines() if typed else [])
     if links:
+        if not any(r["error"] for r in links):  # a "problem" column only when there is one
+            links = [{k: v for k, v in r.items() if k != "error"} for r in links]
         st.dataframe(
             links,
             hide_index=True,

@@ -71,6 +71,9 @@ class Store:
         self.engine = create_engine(self.url)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "begin", _sqlite_begin)
+        #: The same engine (and pool) for write transactions (on SQLite: BEGIN IMMEDIATE).
+        self._writer = self.engine.execution_options(augcheck_write=True)
         from augment.store.migrate import ensure_schema
 
         #: The dated copy made before this start upgraded the SQLite file (else ``None``).
@@ -81,7 +84,7 @@ class Store:
     def transaction(self) -> Iterator[Session]:
         """One unit of work: pass the session as ``tx=`` to Store methods (and use it for your
         own queries); it commits when the block ends, and rolls everything back if it raises."""
-        with Session(self.engine, expire_on_commit=False) as s, s.begin():
+        with Session(self._writer, expire_on_commit=False) as s, s.begin():
             yield s
 
     @contextmanager
@@ -599,13 +602,26 @@ class Store:
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    dbapi_conn.isolation_level = None  # no implicit BEGIN from the driver: _sqlite_begin says it
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=5000")
+    # a writer waits its turn up to 30 s: 20 labelers answering at once on a busy 2-core machine
+    # queued past 5 s for 3 of 1000 answers (benchmarks/round_load.py), which then failed
+    cur.execute("PRAGMA busy_timeout=30000")
     # deleted rows (a deleted recording's bytes) are overwritten with zeros, not left in free pages
     cur.execute("PRAGMA secure_delete=ON")
     cur.close()
+
+
+def _sqlite_begin(conn) -> None:
+    """A write transaction takes SQLite's write lock at its start (``BEGIN IMMEDIATE``), where
+    ``busy_timeout`` waits for it. A deferred one that reads first and writes later fails at once
+    with "database is locked" when another writer committed in between (WAL's BUSY_SNAPSHOT,
+    which no timeout waits out): 2 of 1000 answers from 20 labelers in benchmarks/round_load.py
+    before this. Reads stay deferred and never wait."""
+    write = conn.get_execution_options().get("augcheck_write")
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
 _PROMPT_LINE = re.compile(r'^\(\s*(\S+)\s+"(.*)"\s*\)\s*$')
