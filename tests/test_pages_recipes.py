@@ -7,14 +7,16 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT, players
+from tests.conftest import ROOT, players, shown
 
 
 @pytest.fixture
 def app(data_dir):
     st.cache_resource.clear()
     st.cache_data.clear()
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    at = AppTest.from_file(
+        str(ROOT / "app.py"), default_timeout=150
+    )  # waits for the model under load
     at.run()
     assert not at.exception, at.exception
     at.session_state["reviewer"] = "ana"
@@ -26,7 +28,7 @@ def db(data_dir, sql, *args):
 
 
 def errors(at):
-    return [e.value for e in at.error]
+    return [shown(e.value) for e in at.error]
 
 
 def test_recipes_empty_state(app):

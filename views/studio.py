@@ -18,6 +18,11 @@ from views._common import (
     decoded,
     hints_job,
     job_outcome,
+<<<<<<< HEAD
+=======
+    md,
+    media_by_hash,
+>>>>>>> main
     model_job,
     original_spectrogram,
     original_wav,
@@ -62,14 +67,14 @@ if clip is None:
 try:
     clean = decoded(clip.hash)
 except AugcheckError as exc:
-    st.error(str(exc))
+    st.error(md(exc))
     st.stop()
 facts = f"{clean.duration_s:.2f} s · {clean.sample_rate} Hz"
 if clean.downmixed:
     facts += f" · {clean.channels} channels, downmixed to mono"
 if clip.transcript:
     facts += f" · “{clip.transcript}”"
-st.caption(f"**{clip.name}**: {facts}")
+st.caption(f"**{md(clip.name)}**: {facts}")
 
 # --- steps --------------------------------------------------------------------------------
 with st.container():  # a fixed place, so the controls below keep theirs
@@ -119,7 +124,7 @@ r3.button(
 try:
     recipe = Recipe.from_dict({"name": ss.get("recipe_name") or "", "steps": steps})
 except AugcheckError as exc:
-    st.error(str(exc))
+    st.error(md(exc))
     st.stop()
 if not recipe.name:
     recipe = recipe.with_name(recipe.summary())
@@ -134,7 +139,7 @@ try:
             int(ss["seed"]),
         )
 except AugcheckError as exc:
-    st.error(str(exc), icon=":material/error:")
+    st.error(md(exc), icon=":material/error:")
     st.stop()
 
 # --- listen and look ----------------------------------------------------------------------
@@ -169,6 +174,67 @@ hint, hint_problem = job_outcome(hint_job)
 report, model_problem = job_outcome(job)
 
 
+<<<<<<< HEAD
+=======
+def show_hints(hint, problem) -> None:
+    if problem:
+        st.warning(f"Hints unavailable: {md(problem)}")
+        return
+    if hint is None:
+        st.caption(":material/hourglass_top: Measuring STOI, speech-only SNR and loudness…")
+        return
+    q1, q2, q3 = st.columns(3)
+    q1.metric(
+        "STOI",
+        "n/a" if hint["stoi"] is None else f"{hint['stoi']:.2f}",
+        help="Short-time objective intelligibility against the original (0-1). "
+        + (hint["stoi_reason"] or ""),
+    )
+    q2.metric(
+        "SNR over speech",
+        "n/a" if hint["snr_db_speech"] is None else f"{hint['snr_db_speech']:.1f} dB",
+        help="SNR over the frames a voice-activity detector marks as speech, beside "
+        "the whole-clip SNR. " + (hint["snr_db_speech_reason"] or ""),
+    )
+    lo, la = hint["lufs_original"], hint["lufs_augmented"]
+    q3.metric(
+        "Loudness (LUFS)",
+        "n/a" if la is None else f"{la:.1f}",
+        delta=None if lo is None or la is None else f"{la - lo:+.1f} LU",
+        delta_color="off",
+        help="Integrated loudness (ITU-R BS.1770), original -> this.",
+    )
+    notes = [r for r in (hint["stoi_reason"], hint["snr_db_speech_reason"]) if r]
+    st.caption("Hints, not verdicts." + (" " + " ".join(notes) if notes else ""))
+
+
+def show_model(report, problem) -> None:
+    if problem:
+        st.warning(f"Model: {md(problem)}")
+    elif report is None:
+        st.caption(":material/hourglass_top: The model is listening… (the sliders stay free)")
+    elif report["kind"] == "transcript":
+        st.metric(
+            f"Model WER ({report['model']})",
+            f"{100 * report['wer_original']:.0f}% → {100 * report['wer_augmented']:.0f}%",
+            help="Word error rate on the original and on this sample, against "
+            + (
+                "the clip's transcript."
+                if report["reference"] == "transcript"
+                else "what the model heard in the original (the clip has no transcript)."
+            ),
+        )
+        st.caption(f"Heard: “{report['text_augmented'] or '…'}”  " + report.get("note", ""))
+    else:
+        st.metric(
+            f"Model ({report['model']})",
+            f"{report['label_original']} → {report['label_augmented']}",
+            help=f"Confidence {report['confidence_original']:.2f} → "
+            f"{report['confidence_augmented']:.2f}",
+        )
+
+
+>>>>>>> main
 def poll() -> None:
     """Until both results are in: start the jobs on the first tick, then wait for news."""
     if not ss.get(started_key):
@@ -216,12 +282,52 @@ answers = checklist(
     else "Pre-filled from the model's result; change it if you disagree. Both are stored."
     if report is not None
     else None,
+    poor_rule=None if report is None else report.get("rule"),
     note_placeholder="what you heard; Enter saves",
 )
 with st.container():  # a fixed place for save errors
     if answers is not None:
+<<<<<<< HEAD
         figures = {**m, "hints": hint, "model": report}
         save(answers, recipe, result, clip, noise, ir, metrics=figures)
+=======
+        who = reviewer()
+        if not who:
+            st.error("Enter your name in the sidebar (Your name) before saving.")
+        else:
+            try:
+                review_id = store.save_review(
+                    recipe=recipe,
+                    params=result["params"],
+                    seed=result["seed"],
+                    clip_hash=clip.hash,
+                    noise_hash=noise.hash
+                    if noise and "background_noise" in {s["step"] for s in steps}
+                    else None,
+                    inputs={
+                        "clip": clip.hash,
+                        "noise": noise.hash if noise else None,
+                        "ir": ir.hash if ir else None,
+                    },
+                    reviewer=who,
+                    **answers,
+                    metrics={**m, "hints": hint, "model": report},
+                    parent_id=ss.get("parent_recipe"),
+                )
+            except AugcheckError as exc:
+                st.error(md(exc))
+            else:
+                verdict = verdict_for(answers["realistic"], answers["clear"])
+                st.toast(
+                    f"Saved review #{review_id}: {verdict} for {md(recipe.name)}",
+                    icon=":material/check_circle:",
+                )
+                ss["last_saved"] = (
+                    (recipe.id, clip.hash, result["seed"]),
+                    f"Saved review #{review_id}: **{verdict}** for {md(recipe.name)} "
+                    f"(`{recipe.id}`).",
+                )
+>>>>>>> main
 
 saved_for, saved_text = ss.get("last_saved") or (None, "")
 with st.container():  # a fixed place (see above)
@@ -230,6 +336,35 @@ with st.container():  # a fixed place (see above)
 
 # --- threshold sweep ----------------------------------------------------------------------
 st.subheader("Threshold sweep")
+<<<<<<< HEAD
 sweep_starter(recipe, result, clip, noise, ir)
+=======
+keys = recipe.numeric_keys()
+with st.expander("Sweep one parameter over a ladder of values, heard blind in a shuffled order"):
+    if not keys:
+        st.caption("Turn on a step with a numeric parameter to sweep it.")
+    else:
+        key = st.selectbox("Parameter", keys, key="sweep_key")
+        i, param = recipe.step_index(key)
+        spec = STEPS[recipe.steps[i].step].param(param)
+        start, stop = (30.0, -10.0) if param == "snr_db" else (spec.max, spec.min)
+        w1, w2, w3 = st.columns(3)
+        w1.number_input(f"From ({spec.unit})", spec.min, spec.max, start, key=f"sweep_from.{key}")
+        w2.number_input(f"To ({spec.unit})", spec.min, spec.max, stop, key=f"sweep_to.{key}")
+        w3.number_input("Rungs", 2, MAX_RUNGS, 9, key="sweep_rungs")
+        st.caption(
+            "Every rung uses this clip, noise and seed; only the parameter changes. The values "
+            "stay hidden while you listen; each answer is saved as a review of the recipe with "
+            "the parameter as a range, and feeds its fit on the Recipes page."
+        )
+        if st.button("Start sweep", key="sweep_start", icon=":material/linear_scale:"):
+            try:
+                values = ladder(ss[f"sweep_from.{key}"], ss[f"sweep_to.{key}"], ss["sweep_rungs"])
+                make_sweep(recipe, key, values, seed=result["seed"])  # validates
+            except AugcheckError as exc:
+                st.error(md(exc))
+            else:
+                start_sweep(recipe, key, values, seed=result["seed"], clip=clip, noise=noise, ir=ir)
+>>>>>>> main
 
 warm_up()
