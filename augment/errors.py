@@ -17,3 +17,7 @@ class ParameterError(AugcheckError):
 
 class AudioError(AugcheckError):
     """An audio file cannot be used (not audio, corrupt, empty, too long, non-finite, silent)."""
+
+
+class ImageError(AugcheckError):
+    """An image file cannot be used (not an image, truncated, zero-size, too large, a bomb)."""

@@ -12,7 +12,7 @@ import streamlit as st
 from augment import audio
 from augment.errors import AugcheckError
 from augment.recipe import Recipe
-from augment.steps import STEPS, Choice
+from augment.steps import Choice, steps_for
 from augment.sweep import MAX_RUNGS, ladder, make_sweep
 from pages._common import (
     checklist,
@@ -29,6 +29,9 @@ from pages._common import (
     take_upload,
     warm_up,
 )
+
+#: The audio steps (image steps have their own view, pages/_image_view.py)
+STEPS = steps_for("audio")
 
 ss = st.session_state
 DEFAULT_ON = {"background_noise"}

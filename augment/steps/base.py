@@ -96,6 +96,8 @@ class Step:
     presets: ClassVar[dict[str, dict[str, Any]]] = {}
     #: True when the output length differs from the input length.
     changes_length: ClassVar[bool] = False
+    #: What the step works on: "audio" or "image"; a recipe never mixes the two.
+    modality: ClassVar[str] = "audio"
 
     # --- settings (what a recipe stores) -------------------------------------------------
     @classmethod
@@ -212,6 +214,7 @@ class Step:
     def describe(cls) -> dict[str, Any]:
         return {
             "step": cls.name,
+            "modality": cls.modality,
             "title": cls.title,
             "description": cls.description,
             "params": [p.to_dict() for p in cls.params],
