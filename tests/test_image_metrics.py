@@ -78,3 +78,15 @@ def test_compare_reports_luminance_change(pair):
     assert out["luminance_change"] < -40
     assert out["box_contrast"] < out["box_contrast_original"]
     assert out["psnr_db"] is not None and out["ssim"] is not None
+
+
+def test_ssim_on_a_shrunk_picture_matches_scikit_image_on_the_same_shrink(pair):
+    a, b = pair
+    assert m.ssim_factor(a.shape, 10_000) == 2  # 200 x 150 = 30,000 pixels
+    la = m._shrink(luminance(a).astype(np.float64), 2)
+    lb = m._shrink(luminance(b).astype(np.float64), 2)
+    ref = skimage_metrics.structural_similarity(
+        la, lb, gaussian_weights=True, sigma=1.5, use_sample_covariance=False, data_range=255
+    )
+    assert m.ssim(a, b, max_pixels=10_000) == pytest.approx(ref, abs=1e-4)
+    assert m.ssim(a, b, max_pixels=10**9) == m.ssim(a, b)

@@ -276,3 +276,23 @@ def test_bad_inputs_to_render(phone):
         run([{"step": "flip"}], phone[0].astype(np.float32))
     with pytest.raises(ParameterError, match="channels"):
         run([{"step": "flip"}], np.zeros((4, 4, 4), np.uint8))
+
+
+@pytest.mark.parametrize(
+    "steps",
+    [
+        [{"step": "flip"}, {"step": "brightness", "exposure_ev": -1.3}, {"step": "jpeg"}],
+        [{"step": "brightness", "exposure_ev": 0.7}],
+        [{"step": "contrast", "contrast_factor": 1.4}, {"step": "flip", "direction": "both"}],
+        [{"step": "gamma", "gamma": 1.7}, {"step": "jpeg", "quality": 60}, {"step": "contrast"}],
+        [{"step": "brightness", "exposure_ev": -0.4}, {"step": "gamma", "gamma": 0.6}],
+        [{"step": "jpeg", "quality": 40}, {"step": "brightness", "exposure_ev": 0.3}],
+    ],
+)
+def test_the_8_bit_fast_path_gives_the_same_pixels(phone, steps):
+    img, _ = phone
+    for picture in (img, img[..., 1].copy()):
+        fast = run(steps, picture, seed=5)
+        slow = render_image(Recipe.from_dict({"steps": steps}), picture, seed=5, fast=False)
+        np.testing.assert_array_equal(fast.pixels, slow.pixels)
+        assert fast.params == slow.params

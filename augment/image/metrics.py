@@ -39,8 +39,15 @@ def _finite(x: float | None, digits: int = 4) -> float | None:
 
 
 def mse(a: np.ndarray, b: np.ndarray) -> float:
-    d = np.asarray(a, np.float64) - np.asarray(b, np.float64)
-    return float(np.mean(d * d)) if d.size else 0.0
+    """Mean squared difference; for two uint8 images summed exactly in integers."""
+    a, b = np.asarray(a), np.asarray(b)
+    if a.size == 0:
+        return 0.0
+    if a.dtype == np.uint8 and b.dtype == np.uint8:
+        d = (a.astype(np.int16) - b).reshape(-1)
+        return float(np.einsum("i,i->", d, d, dtype=np.int64)) / d.size
+    d = (a.astype(np.float64) - b).reshape(-1)
+    return float(np.dot(d, d)) / d.size
 
 
 def psnr_db(reference: np.ndarray, test: np.ndarray, *, peak: float = PEAK) -> float:
@@ -51,12 +58,34 @@ def psnr_db(reference: np.ndarray, test: np.ndarray, *, peak: float = PEAK) -> f
     return math.inf if m == 0.0 else 10.0 * math.log10(peak * peak / m)
 
 
-def ssim(reference: np.ndarray, test: np.ndarray) -> float:
-    """Mean SSIM of the two images' luma (see the module docstring for the exact definition)."""
+def _shrink(a: np.ndarray, factor: int) -> np.ndarray:
+    """Box-average by ``factor`` in both directions (edges that do not fill a box are dropped)."""
+    h, w = (a.shape[0] // factor) * factor, (a.shape[1] // factor) * factor
+    return a[:h, :w].reshape(h // factor, factor, w // factor, factor).mean(axis=(1, 3))
+
+
+def ssim_factor(shape, max_pixels: int | None) -> int:
+    """The whole-number shrink that brings ``shape`` under ``max_pixels`` (1: full size)."""
+    if not max_pixels:
+        return 1
+    n = shape[0] * shape[1]
+    return max(1, math.ceil(math.sqrt(n / max_pixels)))
+
+
+def ssim(reference: np.ndarray, test: np.ndarray, *, max_pixels: int | None = None) -> float:
+    """Mean SSIM of the two images' luma (see the module docstring for the exact definition).
+
+    With ``max_pixels``, larger images are box-averaged down first (the Studio uses 250,000
+    pixels, about what each picture shows on screen: a 1024x768 SSIM costs 114 ms of CPU at full
+    size, under 30 at half size).
+    """
     if np.shape(reference)[:2] != np.shape(test)[:2]:
         raise ValueError(f"shapes differ: {np.shape(reference)} vs {np.shape(test)}")
     x = luminance(reference).astype(np.float64)
     y = luminance(test).astype(np.float64)
+    factor = ssim_factor(x.shape, max_pixels)
+    if factor > 1:
+        x, y = _shrink(x, factor), _shrink(y, factor)
 
     def f(a):
         return gaussian_filter(a, SSIM_SIGMA, truncate=SSIM_TRUNCATE, mode="reflect")
@@ -80,8 +109,9 @@ def clipped_share(pixels: np.ndarray) -> tuple[float, float]:
     n = a.shape[0] * a.shape[1]
     if a.ndim == 2:
         return float(np.count_nonzero(a <= 0)) / n, float(np.count_nonzero(a >= 255)) / n
-    lo = a.min(axis=2)
-    hi = a.max(axis=2)
+    # channel by channel: a reduction over a last axis of 3 is 15x slower (42 ms vs 2.9 ms)
+    lo = np.minimum(np.minimum(a[..., 0], a[..., 1]), a[..., 2])
+    hi = np.maximum(np.maximum(a[..., 0], a[..., 1]), a[..., 2])
     return float(np.count_nonzero(hi <= 0)) / n, float(np.count_nonzero(lo >= 255)) / n
 
 
@@ -106,6 +136,7 @@ def compare(
     box=None,
     moved_box=None,
     with_ssim: bool = True,
+    ssim_max_pixels: int | None = None,
 ) -> dict[str, Any]:
     """Every measure of an augmented image against its original, JSON-safe."""
     lum_o = float(luminance(original).mean()) if np.size(original) else 0.0
@@ -120,7 +151,9 @@ def compare(
         "black_share": round(black, 6),
         "white_share": round(white, 6),
         "psnr_db": _finite(psnr_db(original, augmented)) if same_shape else None,
-        "ssim": _finite(ssim(original, augmented), 5) if (same_shape and with_ssim) else None,
+        "ssim": _finite(ssim(original, augmented, max_pixels=ssim_max_pixels), 5)
+        if (same_shape and with_ssim)
+        else None,
     }
     if box is not None:
         out["box_contrast_original"] = _finite(box_contrast(original, box))

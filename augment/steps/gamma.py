@@ -28,6 +28,11 @@ class Gamma(ImageStep):
             )
         ]
 
+    point = True
+
+    def lut(self, img_u8, params):
+        return self.apply(np.arange(256, dtype=np.float32), params, None, None)
+
     def apply(self, img, params, ctx, rng):
         g = float(params["gamma"])
         if g == 1.0:

@@ -41,9 +41,15 @@ class Jpeg(ImageStep):
         out["quality"] = float(round(out["quality"]))
         return out
 
+    quantizes_input = True
+
     def apply(self, img, params, ctx, rng):
+        """8-bit in (rounded first if float), 8-bit out: the decoded levels are whole numbers."""
+        u8 = img if img.dtype == np.uint8 else _to_uint8(img)
         buf = io.BytesIO()
-        Image.fromarray(_to_uint8(img)).save(buf, format="JPEG", quality=int(params["quality"]))
+        Image.fromarray(np.ascontiguousarray(u8)).save(
+            buf, format="JPEG", quality=int(params["quality"])
+        )
         buf.seek(0)
         with Image.open(buf) as decoded:
-            return np.asarray(decoded, dtype=np.float32)
+            return np.asarray(decoded, dtype=np.uint8)

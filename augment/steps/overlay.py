@@ -41,7 +41,9 @@ class Overlay(ImageStep):
 
     params = (
         Param("opacity", 0.0, 1.0, 0.8, "blend", "0 invisible, 1 as uploaded", step=0.05),
-        Param("scale_frac", 0.05, 1.0, 0.3, "of width", "overlay width as a share of the picture's"),
+        Param(
+            "scale_frac", 0.05, 1.0, 0.3, "of width", "overlay width as a share of the picture's"
+        ),
     )
 
     def _source(self, ctx, rng) -> ImageSource:

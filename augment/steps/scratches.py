@@ -75,8 +75,18 @@ class Scratches(ImageStep):
         ]
 
     params = (
-        Param("count", 0.0, 30.0, 3.0, "scratches", "scratches per picture (whole number)", step=1.0),
-        Param("length_frac", 0.02, 1.0, 0.25, "of diagonal", "length as a share of the diagonal", step=0.01),
+        Param(
+            "count", 0.0, 30.0, 3.0, "scratches", "scratches per picture (whole number)", step=1.0
+        ),
+        Param(
+            "length_frac",
+            0.02,
+            1.0,
+            0.25,
+            "of diagonal",
+            "length as a share of the diagonal",
+            step=0.01,
+        ),
         Param("width_px", 0.5, 12.0, 2.0, "px", "stroke width", step=0.5),
         Param("tone", -1.0, 1.0, 0.6, "blend", "-1 black, 0 invisible, +1 white", step=0.05),
     )
