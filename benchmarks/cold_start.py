@@ -156,7 +156,7 @@ def importtime() -> dict:
     code = (
         "import sys, time; sys.path.insert(0, ROOT)\n"
         "t0 = time.perf_counter()\n"
-        "import streamlit, augment.recipe, augment.plots, augment.storage, augment.audio\n"
+        "import streamlit, augment.recipe, augment.plots, augment.store, augment.audio\n"
         "import pages._common\n"
         "t1 = time.perf_counter()\n"
         "import numpy as np\n"
@@ -210,9 +210,9 @@ import streamlit
 lap("import streamlit")
 import augment.audio, augment.recipe, augment.plots as plots
 lap("import augment.audio/recipe/plots")
-import augment.storage
-lap("import augment.storage (sqlalchemy)")
-from augment.storage import Store, load_demo_assets
+import augment.store
+lap("import augment.store (sqlalchemy)")
+from augment.store import Store, load_demo_assets
 store = Store()
 load_demo_assets(store)
 lap("Store() + load_demo_assets (fresh dir)")

@@ -29,7 +29,7 @@ def build(data_dir: Path) -> None:
     from sqlalchemy import insert
 
     from augment.recipe import Recipe
-    from augment.storage import ReviewRow, Store, load_demo_assets, verdict_for
+    from augment.store import ReviewRow, Store, load_demo_assets, verdict_for
 
     store = Store(f"sqlite:///{data_dir / 'augcheck.db'}")
     load_demo_assets(store)

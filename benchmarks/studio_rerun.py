@@ -275,7 +275,7 @@ def apptest() -> dict:
     atexit.register(shutil.rmtree, data_dir, ignore_errors=True)
     os.environ["AUGCHECK_DATA_DIR"] = data_dir
     import augment.recipe
-    import augment.storage  # noqa: F401  (keeps its own binding of decode: uploads not counted)
+    import augment.store  # noqa: F401  (keeps its own binding of decode: uploads not counted)
 
     counter = Counter()
     counter.wrap(audio, "decode")

@@ -7,7 +7,7 @@ import streamlit as st
 from augment import audio, plots
 from augment.errors import AugcheckError
 from augment.recipe import Recipe, Source, render, source
-from augment.storage import Media, Store, load_demo_assets
+from augment.store import Media, Store, load_demo_assets
 
 KIND_LABELS = {"speech": "Clean clip", "noise": "Noise", "impulse_response": "Impulse response"}
 
@@ -230,7 +230,13 @@ def warm_up() -> bool:
     import threading
 
     def work() -> None:
-        for name in ("pandas", "pyarrow", "augment.stats", "augment.exporters", "augment.export"):
+        for name in (
+            "pandas",
+            "pyarrow",
+            "augment.review.stats",
+            "augment.export.audiomentations",
+            "augment.export.reviews",
+        ):
             try:
                 importlib.import_module(name)
             except ImportError:  # a missing optional library shows up where it is used

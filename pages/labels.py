@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from augment.export import review_rows, reviews_csv, reviews_parquet
+from augment.export.reviews import review_rows, reviews_csv, reviews_parquet
 from pages._common import get_store
 
 st.title("Labels")

@@ -6,7 +6,7 @@ import streamlit as st
 
 from augment import audio
 from augment.errors import AugcheckError
-from augment.storage import KINDS, SPLITS
+from augment.store import KINDS, SPLITS
 from pages._common import KIND_LABELS, get_store, original_wav, take_upload
 
 st.title("Library")

@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from augment.agreement import WHY_ALPHA, review_agreement
 from augment.errors import AugcheckError
-from augment.exporters import to_audiomentations_code
+from augment.export.audiomentations import to_audiomentations_code
 from augment.plots import effect_chart
 from augment.recipe import Recipe
-from augment.rounds import flagged_review_ids
-from augment.stats import (
+from augment.review.agreement import WHY_ALPHA, review_agreement
+from augment.review.rounds import flagged_review_ids
+from augment.review.stats import (
     METRICS,
     human_vs_metric,
     parameter_effect,
@@ -20,7 +20,7 @@ from augment.stats import (
     varied_parameters,
     wilson_interval,
 )
-from augment.storage import STATUSES
+from augment.store import STATUSES
 from pages._common import get_store, media_by_hash, render_view, reviewer
 
 ss = st.session_state

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from augment import rounds
 from augment.errors import AugcheckError
+from augment.review import rounds
 from pages._common import checklist, get_store, media_by_hash, original_wav, render_view
 
 ss = st.session_state

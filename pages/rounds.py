@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from augment import rounds
-from augment.agreement import WHY_ALPHA, krippendorff_alpha
 from augment.errors import AugcheckError
+from augment.review import rounds
+from augment.review.agreement import WHY_ALPHA, krippendorff_alpha
 from pages._common import get_store, media_by_hash, reviewer
 
 ss = st.session_state

@@ -12,8 +12,8 @@ import streamlit as st
 from augment import audio
 from augment.errors import AugcheckError
 from augment.recipe import Recipe
+from augment.review.sweep import MAX_RUNGS, ladder, make_sweep
 from augment.steps import Choice, steps_for
-from augment.sweep import MAX_RUNGS, ladder, make_sweep
 from pages._common import (
     checklist,
     decoded,

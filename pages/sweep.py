@@ -6,7 +6,7 @@ import streamlit as st
 
 from augment.errors import AugcheckError
 from augment.recipe import Recipe
-from augment.sweep import make_sweep
+from augment.review.sweep import make_sweep
 from pages._common import checklist, get_store, original_wav, render_view, reviewer
 
 ss = st.session_state

@@ -69,7 +69,7 @@ def dishes() -> Path:
 
 @pytest.fixture
 def store(tmp_path):
-    from augment.storage import Store
+    from augment.store import Store
 
     return Store(f"sqlite:///{tmp_path / 'augcheck.db'}")
 

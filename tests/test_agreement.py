@@ -4,7 +4,8 @@ import math
 import numpy as np
 import pytest
 
-from augment.agreement import (
+from augment.errors import ParameterError
+from augment.review.agreement import (
     WHY_ALPHA,
     coincidence_matrix,
     fleiss_kappa,
@@ -13,7 +14,6 @@ from augment.agreement import (
     majority_agreement,
     to_triples,
 )
-from augment.errors import ParameterError
 
 NAN = np.nan
 
@@ -277,7 +277,7 @@ def _review(unit, who, verdict, *, rnd=True):
 
 
 def test_review_agreement_matches_alpha_on_the_same_units():
-    from augment.agreement import krippendorff_alpha, review_agreement
+    from augment.review.agreement import krippendorff_alpha, review_agreement
 
     data = [
         (1, "a", "accept"),

@@ -10,7 +10,7 @@ import sys
 
 import pyarrow.parquet as pq
 
-from augment.export import review_rows, reviews_parquet
+from augment.export.reviews import review_rows, reviews_parquet
 from augment.recipe import Recipe, render, source
 from tests.conftest import ROOT, SR, noise_signal, speechlike
 

@@ -15,7 +15,7 @@ import soundfile as sf
 from scipy.signal import oaconvolve, welch
 
 from augment.errors import ParameterError
-from augment.exporters import (
+from augment.export.audiomentations import (
     IR_DIR,
     NOISE_DIR,
     compose_from_dict,

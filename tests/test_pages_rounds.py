@@ -45,8 +45,8 @@ def make_recipe_and_round(app, data_dir):
 def label_everything(data_dir, token, name, careful=True):
     """Answer every sample. A careful labeler hears the -20 dB anchors as unclear (the test
     looks the hidden kind up in the database); a careless one calls everything clear."""
-    from augment import rounds
-    from augment.storage import Store
+    from augment.review import rounds
+    from augment.store import Store
 
     store = Store(f"sqlite:///{data_dir / 'augcheck.db'}")
     st.cache_resource.clear()

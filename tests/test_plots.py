@@ -81,7 +81,7 @@ def test_nice_axis(d, axis):
 def test_the_studio_path_imports_neither_librosa_nor_matplotlib():
     code = (
         "import sys, numpy as np\n"
-        "from augment import plots, recipe, storage\n"
+        "from augment import plots, recipe, store\n"
         "plots.spectrogram_png(plots.mel_spectrogram(np.ones(16000, np.float32) * 0.1, 16000))\n"
         "heavy = ('librosa', 'matplotlib', 'numba', 'sklearn')\n"
         "print(sorted(m for m in heavy if m in sys.modules))"

@@ -10,10 +10,10 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-import augment.rounds as rounds
+import augment.review.rounds as rounds
 from augment.errors import AugcheckError, ParameterError
 from augment.recipe import Recipe
-from augment.storage import Base, Store
+from augment.store import Base, Store
 from tests.conftest import ROOT, noise_signal, speechlike, wav_bytes
 
 NOISY = Recipe.from_dict(
@@ -183,8 +183,8 @@ def test_sequence_independent_of_hash_salt(lib):
     info = make_round(lib)
     code = (
         "import json, sys\n"
-        "from augment.storage import Store\n"
-        "import augment.rounds as r\n"
+        "from augment.store import Store\n"
+        "import augment.review.rounds as r\n"
         "s = Store(sys.argv[1])\n"
         "print(json.dumps(r.labeler_sequence(r.get_round(s, sys.argv[2]), 'ana')))\n"
     )

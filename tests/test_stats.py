@@ -1,4 +1,4 @@
-"""augment.stats: Wilson intervals, the logistic fit and its uncertainty, effects, suggestions.
+"""augment.review.stats: Wilson intervals, logistic fit and its uncertainty, effects, suggestions.
 
 The fit is checked against answers simulated from a known curve. Its sampling error is real, so
 the thresholds below come from that error, worked out in advance, not from the code's output:
@@ -22,7 +22,7 @@ from scipy import optimize, stats
 
 from augment.errors import ParameterError
 from augment.recipe import Recipe
-from augment.stats import (
+from augment.review.stats import (
     LogisticFit,
     ParameterEffect,
     binned_shares,
@@ -503,7 +503,7 @@ def _metric_review(i, clear, stoi=None, wer=None):
 
 
 def test_human_vs_stoi_finds_the_biggest_disagreements():
-    from augment.stats import human_vs_metric
+    from augment.review.stats import human_vs_metric
 
     reviews = [
         _metric_review(1, True, stoi=0.95),
@@ -519,7 +519,7 @@ def test_human_vs_stoi_finds_the_biggest_disagreements():
 
 
 def test_human_vs_wer_reads_high_wer_as_unclear():
-    from augment.stats import human_vs_metric
+    from augment.review.stats import human_vs_metric
 
     reviews = [_metric_review(1, True, wer=1.5), _metric_review(2, True, wer=0.0)]
     out = human_vs_metric(reviews, "wer")
@@ -531,7 +531,7 @@ def test_human_vs_wer_reads_high_wer_as_unclear():
 
 
 def test_a_sweep_ladder_keeps_one_point_per_rung():
-    from augment.stats import binned_shares
+    from augment.review.stats import binned_shares
 
     x = np.linspace(30, -10, 9)
     y = x > 5

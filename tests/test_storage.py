@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 
 from augment.errors import AudioError, ParameterError
-from augment.export import reviews_csv
+from augment.export.reviews import reviews_csv
 from augment.recipe import Recipe
-from augment.storage import Store, load_demo_assets, verdict_for
+from augment.store import Store, load_demo_assets, verdict_for
 from tests.conftest import speechlike, wav_bytes
 
 RECIPE = Recipe.from_dict({"name": "cafe 5", "steps": [{"step": "background_noise", "snr_db": 5}]})
@@ -198,7 +198,7 @@ def test_demo_assets_load_once(store):
 
 def test_demo_assets_are_small_and_valid():
     from augment import audio
-    from augment.storage import PROJECT_ROOT
+    from augment.store import PROJECT_ROOT
 
     folder = PROJECT_ROOT / "assets"
     manifest = json.loads((folder / "manifest.json").read_text())

@@ -2,7 +2,7 @@ import pytest
 
 from augment.errors import ParameterError
 from augment.recipe import Recipe, render, source
-from augment.sweep import ladder, make_sweep
+from augment.review.sweep import ladder, make_sweep
 from tests.conftest import SR, noise_signal
 
 BASE = Recipe.from_dict(

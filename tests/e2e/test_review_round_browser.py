@@ -171,9 +171,9 @@ def save_button(page: Page) -> Locator:
 
 
 def test_two_labelers_share_a_round(chromium_browser, private_app, artifacts_dir):
-    from augment import rounds
     from augment.recipe import Recipe
-    from augment.storage import Store
+    from augment.review import rounds
+    from augment.store import Store
 
     app = private_app
     for stale in artifacts_dir.glob("e2e_review_*_failure.png"):

@@ -47,10 +47,10 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from augment.agreement import krippendorff_alpha, majority_agreement
 from augment.errors import AugcheckError, ParameterError
 from augment.recipe import Recipe, Rendering
-from augment.storage import ANSWERS, Base, MediaRow, RecipeRow, Store, verdict_for
+from augment.review.agreement import krippendorff_alpha, majority_agreement
+from augment.store import ANSWERS, Base, MediaRow, RecipeRow, Store, verdict_for
 
 #: The query parameter that carries a round's token in a shared link.
 QUERY_PARAM = "round"

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from augment.errors import ParameterError
-from augment.export import param_columns
+from augment.export.reviews import param_columns
 from augment.recipe import Recipe
 from augment.steps import STEPS
 from augment.steps.base import Param

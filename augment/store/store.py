@@ -38,7 +38,7 @@ from augment.audio import content_hash, decode
 from augment.errors import AugcheckError, ParameterError
 from augment.recipe import Recipe
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 KINDS = ("speech", "noise", "impulse_response")
 SPLITS = ("train", "val", "test")
 ANSWERS = ("yes", "no", "unknown")
@@ -177,7 +177,7 @@ class Store:
         self.engine = create_engine(self.url)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
-        import augment.rounds  # noqa: F401  (its tables live on Base; imported here: no cycle)
+        import augment.review.rounds  # noqa: F401  (its tables live on Base; imported here: no cycle)
 
         Base.metadata.create_all(self.engine)
 

@@ -1,0 +1,57 @@
+"""The command line: ``python -m augment steps | apply | import | export``.
+
+Bad input exits with code 2 and one line starting ``error:``; never a traceback.
+
+One module per command group. Each has ``register(sub)``, which adds its sub-parsers to ``sub``
+(an ``argparse`` sub-parsers action) and sets ``run=`` on each, a function ``(args)`` returning
+a dict (printed as JSON) or a str (printed as is). Adding a command: a new module here, and one
+line in ``COMMAND_MODULES`` (the order is the order of ``--help``). Keep heavy imports inside the
+functions, so ``steps`` and ``apply`` stay fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from collections.abc import Sequence
+
+from augment.errors import AugcheckError
+
+COMMAND_MODULES = (
+    "augment.cli.steps",  # steps
+    "augment.cli.apply",  # apply
+    "augment.cli.recipes",  # import, export
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, exit 2, no usage dump
+        print(f"error: {message}", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="python -m augment", description="augcheck: augmentation recipes")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        out = args.run(args)
+    except AugcheckError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except (OSError, MemoryError) as exc:  # disk full, permission denied, ...
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if isinstance(out, str):  # text as is (recipe JSON, Python code)
+        print(out, end="" if out.endswith("\n") else "\n")
+    else:
+        print(json.dumps(out, indent=2))
+    return 0

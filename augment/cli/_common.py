@@ -1,0 +1,34 @@
+"""What several command groups share: reading a recipe file, opening the default store."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from augment.errors import AugcheckError
+from augment.recipe import Recipe
+
+
+def read_recipe(path: str) -> Recipe:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
+    except OSError as exc:
+        raise AugcheckError(f"{path}: cannot read the recipe ({exc.strerror})") from None
+    return Recipe.from_json(text)
+
+
+@contextmanager
+def database():
+    """The default store (``AUGCHECK_DATA_DIR`` / ``AUGCHECK_DB_URL``); its errors in one line.
+
+    Storage (SQLAlchemy) is imported here, so ``steps`` and ``apply`` do not pay for it.
+    """
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from augment.store import Store
+
+    try:
+        yield Store()
+    except SQLAlchemyError as exc:
+        line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise AugcheckError(f"database: {line}") from None

@@ -1,0 +1,2 @@
+"""Things leaving augcheck: reviews as CSV/Parquet (:mod:`.reviews`), recipes as an
+audiomentations pipeline (:mod:`.audiomentations`)."""

@@ -1,0 +1,1 @@
+"""Reviewing recipes: blind review rounds, inter-rater agreement, statistics and sweeps."""
