@@ -33,7 +33,6 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-import numpy as np  # noqa: E402
 
 from augment.image.render import preview, render_image  # noqa: E402
 from augment.image.synthetic import phone_picture  # noqa: E402
@@ -53,7 +52,7 @@ def slider(steps, pixels, box, runs):
         r = Recipe.from_dict(
             {"steps": [s if s["step"] != "brightness" else {**s, "exposure_ev": ev} for s in steps]}
         )
-        c, w = timed(lambda r=r: preview(r, pixels, seed=i, box=box))
+        c, w = timed(lambda r=r, i=i: preview(r, pixels, seed=i, box=box))
         if i >= 3:
             cpu.append(c)
             wall.append(w)
@@ -85,7 +84,7 @@ def main() -> None:
     # part 2: offline
     import albumentations as A  # dev dependency
 
-    from augment.image.albumentations import to_albumentations_dict
+    from augment.export.albumentations import to_albumentations_dict
 
     warnings.filterwarnings("ignore")
     recipe = Recipe.from_dict(
@@ -134,10 +133,10 @@ def main() -> None:
         "load_average": round(os.getloadavg()[0], 1),
     }
     print(
-        f"slider move, flip+brightness+noise:        {a[0]:6.1f} ms CPU ({a[1]:.1f} wall)  target <= 100"
+        f"slider move, flip+brightness+noise: {a[0]:6.1f} ms CPU ({a[1]:.1f} wall), target <= 100"
     )
     print(
-        f"slider move, + blur + scratches:           {b[0]:6.1f} ms CPU ({b[1]:.1f} wall)  target <= 200"
+        f"slider move, + blur + scratches:    {b[0]:6.1f} ms CPU ({b[1]:.1f} wall), target <= 200"
     )
     print(
         f"offline {n} x 1024x768 flip+brightness+jpeg: augcheck "

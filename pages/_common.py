@@ -9,7 +9,13 @@ from augment.errors import AugcheckError
 from augment.recipe import Recipe, Source, render, source
 from augment.store import Media, Store, load_demo_assets
 
-KIND_LABELS = {"speech": "Clean clip", "noise": "Noise", "impulse_response": "Impulse response"}
+KIND_LABELS = {
+    "speech": "Clean clip",
+    "noise": "Noise",
+    "impulse_response": "Impulse response",
+    "image": "Picture",
+    "overlay": "Overlay picture",
+}
 
 
 @st.cache_resource(show_spinner=False)

@@ -15,7 +15,7 @@ import pytest
 
 from augment.errors import ParameterError
 from augment.image import render_image
-from augment.image.albumentations import (
+from augment.export.albumentations import (
     to_albumentations_code,
     to_albumentations_dict,
     to_albumentations_json,

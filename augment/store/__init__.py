@@ -5,6 +5,7 @@
 
 from augment.store.store import (
     ANSWERS,
+    IMAGE_KINDS,
     KINDS,
     PROJECT_ROOT,
     SPLITS,
@@ -23,6 +24,7 @@ from augment.store.store import (
 
 __all__ = [
     "ANSWERS",
+    "IMAGE_KINDS",
     "KINDS",
     "PROJECT_ROOT",
     "SPLITS",

@@ -39,7 +39,9 @@ from augment.errors import AugcheckError, ParameterError
 from augment.recipe import Recipe
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-KINDS = ("speech", "noise", "impulse_response")
+KINDS = ("speech", "noise", "impulse_response", "image", "overlay")
+#: Kinds that are pictures (decoded with augment.image; ``transcript`` holds an image's label).
+IMAGE_KINDS = ("image", "overlay")
 SPLITS = ("train", "val", "test")
 ANSWERS = ("yes", "no", "unknown")
 STATUSES = ("draft", "in review", "accepted", "rejected")
@@ -156,7 +158,7 @@ def library_versions() -> dict[str, str]:
     from importlib.metadata import PackageNotFoundError, version
 
     out = {"augcheck": __version__}
-    for pkg in ("numpy", "scipy", "soundfile", "soxr", "python-stretch", "librosa"):
+    for pkg in ("numpy", "scipy", "soundfile", "soxr", "python-stretch", "librosa", "pillow"):
         try:
             out[pkg] = version(pkg)
         except PackageNotFoundError:
@@ -201,7 +203,22 @@ class Store:
             raise ParameterError(f"kind={kind!r} is not one of {', '.join(KINDS)}")
         if split not in (None, *SPLITS):
             raise ParameterError(f"split={split!r} is not one of {', '.join(SPLITS)}")
-        audio = decode(data, name=name)
+        if kind in IMAGE_KINDS:
+            from augment.image.io import decode_image
+            from augment.image.labels import parse_label
+
+            picture = decode_image(data, name=name)
+            parse_label(transcript)  # refuses a malformed label before anything is written
+            facts = {"format": picture.format, "sample_rate": None, "channels": picture.channels}
+            facts["duration_s"] = None
+        else:
+            audio = decode(data, name=name)
+            facts = {
+                "format": audio.format,
+                "sample_rate": audio.sample_rate,
+                "channels": audio.channels,
+                "duration_s": round(audio.duration_s, 4),
+            }
         digest = content_hash(data)
         with Session(self.engine) as s, s.begin():
             row = s.get(MediaRow, digest)
@@ -212,10 +229,7 @@ class Store:
                 hash=digest,
                 name=name,
                 kind=kind,
-                format=audio.format,
-                sample_rate=audio.sample_rate,
-                channels=audio.channels,
-                duration_s=round(audio.duration_s, 4),
+                **facts,
                 size_bytes=len(data),
                 transcript=transcript or None,
                 split=split,
@@ -260,6 +274,16 @@ class Store:
             row = s.get(MediaRow, digest)
             if row is None:
                 raise AugcheckError(f"no media with hash {digest[:12]}")
+            picture = row.kind in IMAGE_KINDS
+            if "kind" in fields and (fields["kind"] in IMAGE_KINDS) != picture:
+                raise ParameterError(
+                    f"kind={fields['kind']!r}: {row.name!r} is "
+                    f"{'a picture' if picture else 'audio'} and stays one"
+                )
+            if picture and fields.get("transcript"):
+                from augment.image.labels import parse_label
+
+                parse_label(fields["transcript"])
             for k, v in fields.items():
                 setattr(row, k, v if v != "" else None if k in ("transcript", "split") else v)
             s.flush()
@@ -566,13 +590,18 @@ def load_demo_assets(store: Store, folder: str | os.PathLike | None = None) -> i
     Runs on first start (a marker in the ``meta`` table remembers it), so a demo item the user
     renames stays renamed. Returns how many items were added.
     """
-    if store.get_meta("demo_assets_loaded"):
+    audio_done = bool(store.get_meta("demo_assets_loaded"))
+    # the demo pictures came later: a library made before them still gets them, once
+    images_done = bool(store.get_meta("demo_images_loaded"))
+    if audio_done and images_done:
         return 0
     folder = Path(folder) if folder else PROJECT_ROOT / "assets"
     manifest = folder / "manifest.json"
     added = 0
     if manifest.exists():
         for item in json.loads(manifest.read_text()):
+            if images_done if item["kind"] in IMAGE_KINDS else audio_done:
+                continue
             data = (folder / item["file"]).read_bytes()
             _, created = store.add_media(
                 data,
@@ -582,8 +611,19 @@ def load_demo_assets(store: Store, folder: str | os.PathLike | None = None) -> i
                 origin="demo",
             )
             added += int(created)
-    store.set_meta("demo_assets_loaded", _now().isoformat())
+    for key, done in (("demo_assets_loaded", audio_done), ("demo_images_loaded", images_done)):
+        if not done:
+            store.set_meta(key, _now().isoformat())
     return added
 
 
-__all__ = ["KINDS", "Media", "SPLITS", "Store", "asdict", "load_demo_assets", "verdict_for"]
+__all__ = [
+    "IMAGE_KINDS",
+    "KINDS",
+    "Media",
+    "SPLITS",
+    "Store",
+    "asdict",
+    "load_demo_assets",
+    "verdict_for",
+]
