@@ -14,12 +14,12 @@ import numpy as np
 import pytest
 
 from augment.errors import ParameterError
-from augment.image import render_image
 from augment.export.albumentations import (
     to_albumentations_code,
     to_albumentations_dict,
     to_albumentations_json,
 )
+from augment.image import render_image
 from augment.image.synthetic import phone_picture
 from augment.recipe import Recipe
 
