@@ -254,6 +254,14 @@ def warm_up() -> bool:
 
 #: The checklist's third answer as stored.
 MODEL_POOR_CODES = {"Yes": "yes", "No": "no", "Don't know": "unknown"}
+#: Questions 1 and 2 as asked about a sound and about a picture (the answers mean the same).
+CHECKLIST_WORDING = {
+    "audio": ("Sounds realistic", "Label still clear (a person can tell what was said)"),
+    "image": (
+        "Looks realistic",
+        "Label still clear (a person can still see the defect / tell the class)",
+    ),
+}
 
 
 def checklist(
@@ -268,6 +276,7 @@ def checklist(
     poor_help: str | None = None,
     poor_disabled: bool = False,
     note_placeholder: str = "",
+    modality: str = "audio",
 ) -> dict | None:
     """The three-question checklist and a note, as one form; the answers once it is submitted.
 
@@ -275,16 +284,17 @@ def checklist(
     what is missing), then ``{"realistic", "clear", "model_poor", "note"}``. Widget keys are
     ``f"{prefix}_realistic{suffix}"`` and so on, so each page (and each sample) keeps its own.
     """
+    q_real, q_clear = CHECKLIST_WORDING[modality]
     with st.form(form_key, clear_on_submit=True, border=True):
         realistic = st.radio(
-            "Sounds realistic",
+            q_real,
             ["Yes", "No"],
             index=None,
             horizontal=True,
             key=f"{prefix}_realistic{suffix}",
         )
         clear = st.radio(
-            "Label still clear (a person can tell what was said)",
+            q_clear,
             ["Yes", "No"],
             index=None,
             horizontal=True,
@@ -306,7 +316,7 @@ def checklist(
     if not submitted:
         return None
     if realistic is None or clear is None:
-        st.error("Answer both 'Sounds realistic' and 'Label still clear' before saving.")
+        st.error(f"Answer both '{q_real}' and 'Label still clear' before saving.")
         return None
     return {
         "realistic": realistic == "Yes",

@@ -43,6 +43,14 @@ st.caption(
     "look at both spectrograms, then answer the checklist. Each answer labels the recipe."
 )
 store = get_store()
+# pictures have their own view (a recipe is for one kind of media)
+if st.segmented_control("Media", ["Audio", "Images"], key="studio_media", default="Audio") == (
+    "Images"
+):
+    from pages._image_view import image_studio
+
+    image_studio(store)
+    st.stop()
 
 
 # --- inputs: clip, noise, impulse response -------------------------------------------------
