@@ -30,17 +30,17 @@ if not labeler_link:
 
 page = st.navigation(
     [
-        st.Page("pages/studio.py", title="Studio", icon=":material/tune:", default=True),
-        st.Page("pages/sweep.py", title="Sweep", icon=":material/linear_scale:"),
-        st.Page("pages/recipes.py", title="Recipes", icon=":material/menu_book:"),
-        st.Page("pages/rounds.py", title="Rounds", icon=":material/groups:"),
-        st.Page("pages/review.py", title="Review", icon=":material/headphones:", url_path="review"),
-        st.Page("pages/labels.py", title="Labels", icon=":material/fact_check:"),
-        st.Page("pages/library.py", title="Library", icon=":material/library_music:"),
-        st.Page("pages/import_recipe.py", title="Import", icon=":material/file_upload:"),
+        st.Page("views/studio.py", title="Studio", icon=":material/tune:", default=True),
+        st.Page("views/sweep.py", title="Sweep", icon=":material/linear_scale:"),
+        st.Page("views/recipes.py", title="Recipes", icon=":material/menu_book:"),
+        st.Page("views/rounds.py", title="Rounds", icon=":material/groups:"),
+        st.Page("views/review.py", title="Review", icon=":material/headphones:", url_path="review"),
+        st.Page("views/labels.py", title="Labels", icon=":material/fact_check:"),
+        st.Page("views/library.py", title="Library", icon=":material/library_music:"),
+        st.Page("views/import_recipe.py", title="Import", icon=":material/file_upload:"),
     ],
     position="hidden" if labeler_link else "sidebar",
 )
 if labeler_link and page.url_path != "review":
-    st.switch_page("pages/review.py")
+    st.switch_page("views/review.py")
 page.run()

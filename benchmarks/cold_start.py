@@ -157,7 +157,7 @@ def importtime() -> dict:
         "import sys, time; sys.path.insert(0, ROOT)\n"
         "t0 = time.perf_counter()\n"
         "import streamlit, augment.recipe, augment.plots, augment.store, augment.audio\n"
-        "import pages._common\n"
+        "import views._common\n"
         "t1 = time.perf_counter()\n"
         "import numpy as np\n"
         "y = (0.1 * np.sin(np.arange(32000) * 0.05)).astype(np.float32)\n"

@@ -115,7 +115,7 @@ def main() -> int:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.run()  # the Studio (default page) once: imports, store, demo check
     t0 = time.perf_counter()
-    at.switch_page("pages/recipes.py").run()
+    at.switch_page("views/recipes.py").run()
     first_s = time.perf_counter() - t0
     if at.exception:
         print("page raised:", at.exception[0].message)

@@ -3,7 +3,7 @@
 Run from the repo root:  python benchmarks/studio_rerun.py
 
 Part 1 (core): the work the Studio's cached render function does after a slider move
-(``rendered`` in pages/studio.py; ``render_view`` in pages/_common.py later) -- render +
+(``rendered`` in views/studio.py; ``render_view`` in views/_common.py later) -- render +
 mel spectrogram of the output + PNG (title "Augmented", same axis_s) + WAV bytes of the
 augmented audio and of the noise -- for two recipes:
   (a) background_noise + band_pass + gain                          target <= 250 ms
@@ -177,7 +177,7 @@ def core() -> dict:
         }
 
     # what the Studio's caches save on each slider move (decoded / original_spectrogram /
-    # original_wav in pages/_common.py), and the cost of a layout-frame cache miss
+    # original_wav in views/_common.py), and the cost of a layout-frame cache miss
     saved = {"decode": [], "orig_mel": [], "orig_png": [], "orig_wav": [], "frame_miss_png": []}
     for i in range(N_WARM + N_TIMED):
         t0 = now()
@@ -391,7 +391,7 @@ def main() -> int:
         )
     s = res["saved_by_caches_ms"]
     print()
-    print("Not redone on a slider move (cached in pages/_common.py), medians (ms):")
+    print("Not redone on a slider move (cached in views/_common.py), medians (ms):")
     print(
         f"  decode {s['decode']}  original mel {s['orig_mel']}  original png {s['orig_png']}"
         f"  original wav {s['orig_wav']}  -> {s['cached_per_move_total']} ms saved per move"

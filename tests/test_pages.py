@@ -79,7 +79,7 @@ def test_upload_slider_save_then_labels_shows_the_row(app, data_dir, arctic):
 
     assert clip_hash == hashlib.sha256(data).hexdigest()
     assert '"snr_db": 5.0' in params
-    app.switch_page("pages/labels.py").run()
+    app.switch_page("views/labels.py").run()
     assert not app.exception
     assert any(s.value == "Reviews (1)" for s in app.subheader)
     table = app.dataframe[1].value
@@ -187,12 +187,12 @@ def test_telephone_preset_sets_the_band(app):
 
 
 def test_labels_page_empty_state(app):
-    app.switch_page("pages/labels.py").run()
+    app.switch_page("views/labels.py").run()
     assert "No labels yet" in app.info[0].value
 
 
 def test_library_upload_and_transcript(app, data_dir, arctic):
-    app.switch_page("pages/library.py").run()
+    app.switch_page("views/library.py").run()
     app.radio(key="upload_kind").set_value("noise")
     app.file_uploader(key="library_upload").upload(
         "hum.wav", wav_bytes(speechlike(1.0, seed=3)), "audio/wav"

@@ -81,7 +81,7 @@ def test_demo_picture_slider_save_and_labels_row(app, data_dir):
     kind = db.execute("select kind from media where hash = ?", (clip,)).fetchone()[0]
     assert kind == "image"
     # the Labels page lists it like any review
-    app.switch_page("pages/labels.py").run()
+    app.switch_page("views/labels.py").run()
     assert not app.exception, app.exception
     frames = [df.value for df in app.dataframe]
     assert any("too dark to see the scratch" in df.to_csv() for df in frames)

@@ -29,7 +29,7 @@ def errors(at):
 
 
 def test_recipes_empty_state(app):
-    app.switch_page("pages/recipes.py").run()
+    app.switch_page("views/recipes.py").run()
     assert not app.exception
     assert "No recipes yet" in app.info[0].value
 
@@ -91,7 +91,7 @@ def test_rename_status_and_open_in_studio(app, data_dir):
     app.radio(key="answer_clear").set_value("Yes")
     app.button(key="save").click().run()
     rid = db(data_dir, "select recipe_id from reviews")[0][0]
-    app.switch_page("pages/recipes.py").run()
+    app.switch_page("views/recipes.py").run()
     assert not app.exception, app.exception
     app.text_input(key=f"name_{rid}").input("cafe, mild")
     app.button(key=f"rename_go_{rid}").click().run()
@@ -111,7 +111,7 @@ def test_rename_status_and_open_in_studio(app, data_dir):
     assert app.title[0].value == "Studio"
     assert any("Opened recipe" in i.value for i in app.info)
     # AppTest keeps the page the test last chose for later runs; follow the app's own switch
-    app.switch_page("pages/studio.py")
+    app.switch_page("views/studio.py")
     assert app.toggle(key="background_noise.on").value is True
     app.slider(key="background_noise.snr_db").set_value(3.0).run()
     assert not app.exception and not errors(app), (app.exception, errors(app))
@@ -123,7 +123,7 @@ def test_rename_status_and_open_in_studio(app, data_dir):
 
 
 def test_import_page(app, data_dir):
-    app.switch_page("pages/import_recipe.py").run()
+    app.switch_page("views/import_recipe.py").run()
     app.text_area(key="import_text").input('{"name": "phone", "steps": [{"step": "band_pass"}]}')
     app.button(key="import_go").click().run()
     assert any("Imported" in s.value for s in app.success)
@@ -147,7 +147,7 @@ def test_humans_against_numbers_lists_and_plays_disagreements(app, data_dir, mon
         assert not app.exception and not errors(app), (app.exception, errors(app))
     stored = db(data_dir, "select metrics_json from reviews")
     assert len(stored) == 3 and all('"stoi"' in m[0] for m in stored)
-    app.switch_page("pages/recipes.py").run()
+    app.switch_page("views/recipes.py").run()
     assert not app.exception, app.exception
     assert any(s.value == "Humans against numbers" for s in app.subheader)
     plays = [b for b in app.button if b.key.startswith("play_stoi_")]

@@ -27,7 +27,7 @@ def make_recipe_and_round(app, data_dir):
     app.radio(key="answer_realistic").set_value("Yes")
     app.radio(key="answer_clear").set_value("Yes")
     app.button(key="save").click().run()
-    app.switch_page("pages/rounds.py").run()
+    app.switch_page("views/rounds.py").run()
     assert not app.exception, app.exception
     assert any("No recipe has the status" in i.value for i in app.info)
     rid = db(data_dir, "select id from recipes")[0][0]
@@ -51,7 +51,7 @@ def label_everything(data_dir, token, name, careful=True):
     store = Store(f"sqlite:///{data_dir / 'augcheck.db'}")
     st.cache_resource.clear()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
-    at.switch_page("pages/review.py")
+    at.switch_page("views/review.py")
     at.query_params["round"] = token
     at.run()
     at.text_input(key="labeler_input").input(name)
@@ -91,7 +91,7 @@ def test_round_from_setup_to_results(app, data_dir):
     flagged = dict(zip(per_labeler["labeler"], per_labeler["flagged"], strict=True))
     assert flagged == {"kim": True, "lee": False}
     assert any("kim" in w.value for w in app.warning)  # left out of the round's figures
-    app.switch_page("pages/recipes.py").run()
+    app.switch_page("views/recipes.py").run()
     table = app.dataframe[0].value
     assert table["reviews"].iloc[0] == 1 + 4  # the Studio review + lee's 4; kim's left out
     app.toggle(key="leave_out_flagged").set_value(False).run()
@@ -102,7 +102,7 @@ def test_review_resumes_after_leaving(app, data_dir):
     token = make_recipe_and_round(app, data_dir)
     st.cache_resource.clear()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
-    at.switch_page("pages/review.py")
+    at.switch_page("views/review.py")
     at.query_params["round"] = token
     at.query_params["labeler"] = "sam"  # the link remembers the name
     at.run()
@@ -115,7 +115,7 @@ def test_review_resumes_after_leaving(app, data_dir):
     # another day: a new session (server restarted, caches gone) opens the same link
     st.cache_resource.clear()
     again = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
-    again.switch_page("pages/review.py")
+    again.switch_page("views/review.py")
     again.query_params["round"] = token
     again.query_params["labeler"] = "sam"
     again.run()
@@ -124,5 +124,5 @@ def test_review_resumes_after_leaving(app, data_dir):
 
 
 def test_review_without_a_round_explains(app):
-    app.switch_page("pages/review.py").run()
+    app.switch_page("views/review.py").run()
     assert "Open the link" in app.info[0].value

@@ -17,7 +17,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -106,16 +106,28 @@ def artifacts_dir() -> Path:
 
 
 @contextlib.contextmanager
-def serve_app(base: Path) -> Iterator[RunningApp]:
+def serve_app(
+    base: Path,
+    *,
+    prepare: Callable[[Path], None] | None = None,
+    env_extra: dict[str, str] | None = None,
+    cwd: Path | None = None,
+) -> Iterator[RunningApp]:
     """``streamlit run app.py`` on a free port with a fresh data folder under ``base``.
 
+    ``prepare(data_dir)`` runs before the server starts (e.g. to create a round, so that a
+    round link can be the very first request); ``env_extra`` adds environment variables; ``cwd``
+    is the folder the server runs in (a copy of the project with its own ``.streamlit/``).
     Waits for ``/_stcore/health``; the whole process group is killed on exit.
     """
     data_dir = base / "data"
     data_dir.mkdir()
+    if prepare is not None:
+        prepare(data_dir)
     port = _free_port()
     env = dict(os.environ, AUGCHECK_DATA_DIR=str(data_dir), PYTHONUNBUFFERED="1")
     env.pop("AUGCHECK_DB_URL", None)  # the test reads the SQLite file in data_dir
+    env.update(env_extra or {})
     cmd = [
         sys.executable,
         "-m",
@@ -138,7 +150,7 @@ def serve_app(base: Path) -> Iterator[RunningApp]:
     with open(stdout_path, "wb") as out, open(stderr_path, "wb") as err:
         proc = subprocess.Popen(
             cmd,
-            cwd=REPO_ROOT,
+            cwd=cwd or REPO_ROOT,
             env=env,
             stdin=subprocess.DEVNULL,
             stdout=out,

@@ -21,7 +21,7 @@ from augment.review.stats import (
     wilson_interval,
 )
 from augment.store import STATUSES
-from pages._common import get_store, media_by_hash, render_view, reviewer
+from views._common import get_store, media_by_hash, render_view, reviewer
 
 ss = st.session_state
 st.title("Recipes")
@@ -151,7 +151,7 @@ if row["status_by"]:
 b1, b2, b3 = st.columns(3)
 if b1.button("Open in the Studio", key="open_in_studio", icon=":material/tune:"):
     ss["open_recipe"] = recipe.to_json()
-    st.switch_page("pages/studio.py")
+    st.switch_page("views/studio.py")
 b2.download_button(
     "Recipe JSON",
     recipe.to_json(with_id=True),
@@ -318,7 +318,7 @@ for key in varied:
             o2.metric("Suggested (>= 80% clear and realistic)", fmt_range(done["new"]))
             if o3.button("Open it", key=f"open_suggested_{key}"):
                 ss["open_recipe"] = done["json"]
-                st.switch_page("pages/studio.py")
+                st.switch_page("views/studio.py")
             st.caption(
                 f"Saved as a new recipe: **{done['name']}** (`{done['id']}`); "
                 "the old one and its reviews stay."

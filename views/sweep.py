@@ -7,7 +7,7 @@ import streamlit as st
 from augment.errors import AugcheckError
 from augment.recipe import Recipe
 from augment.review.sweep import make_sweep
-from pages._common import checklist, get_store, original_wav, render_view, reviewer
+from views._common import checklist, get_store, original_wav, render_view, reviewer
 
 ss = st.session_state
 st.title("Threshold sweep")
@@ -55,7 +55,7 @@ if done == total:
     c1, c2 = st.columns(2)
     if c1.button("See the fit on the Recipes page", key="sweep_to_recipes", type="primary"):
         ss["recipe_pick"] = sweep.base.id
-        st.switch_page("pages/recipes.py")
+        st.switch_page("views/recipes.py")
     if c2.button("Close this sweep", key="sweep_close"):
         del ss["sweep"]
         st.rerun()

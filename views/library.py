@@ -8,7 +8,7 @@ from augment import audio
 from augment.errors import AugcheckError
 from augment.image.io import EXTENSIONS as IMAGE_EXTENSIONS
 from augment.store import IMAGE_KINDS, KINDS, SPLITS
-from pages._common import KIND_LABELS, get_store, original_wav, take_upload
+from views._common import KIND_LABELS, get_store, original_wav, take_upload
 
 st.title("Library")
 st.caption("Files are stored by content: the same file uploaded twice is one entry.")

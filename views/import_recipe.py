@@ -6,7 +6,7 @@ import streamlit as st
 
 from augment.errors import AugcheckError
 from augment.recipe import Recipe
-from pages._common import get_store
+from views._common import get_store
 
 ss = st.session_state
 st.title("Import a recipe")
@@ -38,4 +38,4 @@ if "import_done" in ss:
     st.caption(summary)
     if st.button("Open it in the Studio", key="import_open"):
         ss["open_recipe"] = store.recipe(rid).to_json()
-        st.switch_page("pages/studio.py")
+        st.switch_page("views/studio.py")

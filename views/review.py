@@ -6,7 +6,7 @@ import streamlit as st
 
 from augment.errors import AugcheckError
 from augment.review import rounds
-from pages._common import checklist, get_store, media_by_hash, original_wav, render_view
+from views._common import checklist, get_store, media_by_hash, original_wav, render_view
 
 ss = st.session_state
 qp = st.query_params

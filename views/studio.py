@@ -14,7 +14,7 @@ from augment.errors import AugcheckError
 from augment.recipe import Recipe
 from augment.review.sweep import MAX_RUNGS, ladder, make_sweep
 from augment.steps import Choice, steps_for
-from pages._common import (
+from views._common import (
     checklist,
     decoded,
     get_store,
@@ -30,7 +30,7 @@ from pages._common import (
     warm_up,
 )
 
-#: The audio steps (image steps have their own view, pages/_image_view.py)
+#: The audio steps (image steps have their own view, views/_image_view.py)
 STEPS = steps_for("audio")
 
 ss = st.session_state
@@ -47,7 +47,7 @@ store = get_store()
 if st.segmented_control("Media", ["Audio", "Images"], key="studio_media", default="Audio") == (
     "Images"
 ):
-    from pages._image_view import image_studio
+    from views._image_view import image_studio
 
     image_studio(store)
     st.stop()
@@ -549,6 +549,6 @@ with st.expander("Sweep one parameter over a ladder of values, heard blind in a 
                     "ir": [ir.hash, ir.name] if ir else None,
                     "answers": {},
                 }
-                st.switch_page("pages/sweep.py")
+                st.switch_page("views/sweep.py")
 
 warm_up()

@@ -1,6 +1,6 @@
 """The Studio for pictures: pick a picture, tune image steps, compare, answer, save.
 
-Called from ``pages/studio.py`` when the Media switch is on *Images*; a layout script like the
+Called from ``views/studio.py`` when the Media switch is on *Images*; a layout script like the
 pages (the work is in ``augment.image``). Widget keys start with ``img.`` so the audio Studio's
 settings survive a switch back and forth.
 """
@@ -22,7 +22,7 @@ from augment.image.model import image_model_report, load_image_model
 from augment.image.render import difference, overlay_source, preview
 from augment.recipe import Recipe
 from augment.steps import Choice, steps_for
-from pages._common import checklist, media_by_hash, reviewer, take_upload
+from views._common import checklist, media_by_hash, reviewer, take_upload
 
 ss = st.session_state
 IMAGE_STEPS = steps_for("image")

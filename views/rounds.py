@@ -7,7 +7,7 @@ import streamlit as st
 from augment.errors import AugcheckError
 from augment.review import rounds
 from augment.review.agreement import WHY_ALPHA, krippendorff_alpha
-from pages._common import get_store, media_by_hash, reviewer
+from views._common import get_store, media_by_hash, reviewer
 
 ss = st.session_state
 st.title("Review rounds")

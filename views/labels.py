@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from augment.export.reviews import review_rows, reviews_csv, reviews_parquet
-from pages._common import get_store
+from views._common import get_store
 
 st.title("Labels")
 store = get_store()
