@@ -136,3 +136,28 @@ def test_the_example_model_prefills_question_3(data_dir, monkeypatch):
     )
     q3 = next(r for r in at.radio if r.key.startswith("img_model_poor"))
     assert q3.value == "Yes"
+
+
+def test_an_image_recipe_on_the_recipes_page(app):
+    app.session_state["reviewer"] = "ana"
+    app.radio(key="img_answer_realistic").set_value("Yes")
+    app.radio(key="img_answer_clear").set_value("Yes")
+    app.button(key="img_save").click().run()
+    assert not errors(app)
+    app.switch_page("views/recipes.py").run()
+    assert not app.exception, app.exception
+    codes = [c.value for c in app.code]
+    assert any("import albumentations as A" in c and "A.HorizontalFlip" in c for c in codes)
+    assert app.button(key="open_in_studio").disabled
+
+
+def test_rounds_say_they_hold_one_kind_of_media(app):
+    app.session_state["reviewer"] = "ana"
+    app.radio(key="img_answer_realistic").set_value("Yes")
+    app.radio(key="img_answer_clear").set_value("No")
+    app.button(key="img_save").click().run()
+    app.switch_page("views/rounds.py").run()
+    assert not app.exception, app.exception
+    assert any("A round holds one kind of media" in c.value for c in app.caption)
+    # the image recipe is not offered: with no audio recipe there is nothing to pick yet
+    assert not any(m.key == "round_recipes" for m in app.multiselect)
