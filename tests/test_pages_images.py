@@ -161,3 +161,40 @@ def test_rounds_say_they_hold_one_kind_of_media(app):
     assert any("A round holds one kind of media" in c.value for c in app.caption)
     # the image recipe is not offered: with no audio recipe there is nothing to pick yet
     assert not any(m.key == "round_recipes" for m in app.multiselect)
+
+
+def test_a_brightness_sweep_finds_where_the_label_stops_being_clear(app, data_dir):
+    from augment.recipe import Recipe
+    from augment.review.stats import parameter_effect
+    from augment.review.sweep import make_sweep
+    from augment.store import Store
+
+    app.session_state["reviewer"] = "ana"
+    app.selectbox(key="img.sweep_key").set_value("brightness.exposure_ev").run()
+    app.number_input(key="img.sweep_rungs").set_value(13).run()
+    app.button(key="img.sweep_start").click().run()
+    assert not app.exception, app.exception
+    state = app.session_state["sweep"]
+    assert state["modality"] == "image" and state["values"][0] == 0.0
+    assert state["values"][-1] == -6.0
+    sweep = make_sweep(
+        Recipe.from_json(state["recipe"]), state["key"], state["values"], seed=state["seed"]
+    )
+    # a reviewer who can see the scratch down to -3 EV (the values stay hidden on the page)
+    for position in sweep.order:
+        assert any(
+            img.caption == "This rung" for e in app.get("image") for img in e.proto.imgs
+        )
+        assert app.radio(key=f"sweep_clear_{position}").label.startswith("Label still clear (a")
+        app.radio(key=f"sweep_realistic_{position}").set_value("Yes")
+        clear = sweep.values[position] >= -3.0
+        app.radio(key=f"sweep_clear_{position}").set_value("Yes" if clear else "No")
+        app.button(key="sweep_save").click().run()
+        assert not app.exception, app.exception
+    assert any("Sweep finished" in s.value for s in app.success)
+    store = Store(f"sqlite:///{data_dir / 'augcheck.db'}")
+    reviews = store.reviews()
+    assert len(reviews) == 13 and {r["origin"] for r in reviews} == {"sweep"}
+    effect = parameter_effect(reviews, "brightness.exposure_ev")
+    crossing = effect.crossings["clear"][0.8]
+    assert crossing is not None and -3.5 < crossing < -2.5

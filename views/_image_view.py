@@ -21,6 +21,7 @@ from augment.image.labels import parse_label
 from augment.image.model import image_model_report, load_image_model
 from augment.image.render import difference, overlay_source, preview
 from augment.recipe import Recipe
+from augment.review.sweep import MAX_RUNGS, ladder, make_sweep
 from augment.steps import Choice, steps_for
 from views._common import checklist, media_by_hash, reviewer, take_upload
 
@@ -406,3 +407,71 @@ def image_studio(store) -> None:
     with st.container():
         if saved_for == sample_key:
             st.success(saved_text, icon=":material/check_circle:")
+
+    # --- threshold sweep ----------------------------------------------------------------------
+    st.subheader("Threshold sweep")
+    keys = recipe.numeric_keys()
+    with st.expander("Sweep one parameter over a ladder of values, seen blind in a shuffled order"):
+        if not keys:
+            st.caption("Turn on a step with a numeric parameter to sweep it.")
+            return
+        key = st.selectbox("Parameter", keys, key="img.sweep_key")
+        i, param = recipe.step_index(key)
+        spec = IMAGE_STEPS[recipe.steps[i].step].param(param)
+        ranges = getattr(spec, "sweep_range", None)
+        start, stop = ranges() if ranges else (spec.max, spec.min)
+        if param == "exposure_ev":  # darker is worse: from the picture as taken down to black
+            start, stop = 0.0, spec.min
+        w1, w2, w3 = st.columns(3)
+        w1.number_input(
+            f"From ({spec.unit})", spec.min, spec.max, start, key=f"img.sweep_from.{key}"
+        )
+        w2.number_input(f"To ({spec.unit})", spec.min, spec.max, stop, key=f"img.sweep_to.{key}")
+        w3.number_input("Rungs", 2, MAX_RUNGS, 9, key="img.sweep_rungs")
+        st.caption(
+            "Every rung uses this picture and seed; only the parameter changes. The values stay "
+            "hidden while you look; each answer is saved as a review of the recipe with the "
+            "parameter as a range, and feeds its fit on the Recipes page (where 'label still "
+            "clear' falls below 80%)."
+        )
+        if st.button("Start sweep", key="img.sweep_start", icon=":material/linear_scale:"):
+            try:
+                values = ladder(
+                    ss[f"img.sweep_from.{key}"], ss[f"img.sweep_to.{key}"], ss["img.sweep_rungs"]
+                )
+                make_sweep(recipe, key, values, seed=r.seed)  # validates
+            except AugcheckError as exc:
+                st.error(str(exc))
+            else:
+                ss["sweep"] = {
+                    "modality": "image",
+                    "recipe": recipe.to_json(indent=None),
+                    "key": key,
+                    "values": values,
+                    "seed": r.seed,
+                    "clip": item.hash,
+                    "overlay": [ov.hash, ov.name] if (ov and uses_overlay) else None,
+                    "box": list(box) if box else None,
+                    "noise": None,
+                    "ir": None,
+                    "answers": {},
+                }
+                st.switch_page("views/sweep.py")
+
+
+def sweep_rung(store, state: dict, rung: Recipe, seed: int) -> dict:
+    """Show the original and one sweep rung side by side; what to save with the answer."""
+    box = state.get("box")
+    result = rendered(
+        rung.to_json(indent=None),
+        state["clip"],
+        tuple(state["overlay"]) if state.get("overlay") else None,
+        int(seed),
+        tuple(box) if box else None,
+        store,
+    )
+    a1, a2 = st.columns(2)
+    a1.image(picture(state["clip"], store), caption="Original (reference)", width="stretch")
+    a2.image(result["jpeg"], caption="This rung", width="stretch")
+    r = result["rendering"]
+    return {"params": r.params, "metrics": r.metrics}

@@ -65,20 +65,27 @@ position = next(i for i in sweep.order if str(i) not in done_answers)
 rung = sweep.rungs[position]
 noise = tuple(state["noise"]) if state["noise"] else None
 ir = tuple(state["ir"]) if state["ir"] else None
+modality = state.get("modality", "audio")
+st.subheader(f"Rung {done + 1} of {total}")
 try:
-    view = render_view(
-        rung.to_json(indent=None), state["clip"], noise, ir, sweep.seed, picture=False
-    )
+    if modality == "image":  # pictures: the image view shows the rung
+        from views._image_view import sweep_rung
+
+        view = sweep_rung(store, state, rung, sweep.seed)
+    else:
+        view = render_view(
+            rung.to_json(indent=None), state["clip"], noise, ir, sweep.seed, picture=False
+        )
 except AugcheckError as exc:
     st.error(str(exc))
     st.stop()
 
-st.subheader(f"Rung {done + 1} of {total}")
-a1, a2 = st.columns(2)
-a1.markdown("**Original** (reference)")
-a1.audio(original_wav(state["clip"]), format="audio/wav")
-a2.markdown("**This rung**")
-a2.audio(view["wav"], format="audio/wav")
+if modality != "image":
+    a1, a2 = st.columns(2)
+    a1.markdown("**Original** (reference)")
+    a1.audio(original_wav(state["clip"]), format="audio/wav")
+    a2.markdown("**This rung**")
+    a2.audio(view["wav"], format="audio/wav")
 
 answers = checklist(
     f"sweep_form_{position}",
@@ -86,6 +93,7 @@ answers = checklist(
     suffix=f"_{position}",
     submit_label="Save and next",
     submit_key="sweep_save",
+    modality=modality,
 )
 if answers is not None:
     who = reviewer()
@@ -103,6 +111,7 @@ if answers is not None:
                 "clip": state["clip"],
                 "noise": noise[0] if noise else None,
                 "ir": ir[0] if ir else None,
+                **({"overlay": state["overlay"][0]} if state.get("overlay") else {}),
                 "sweep": {"key": sweep.key, "values": list(sweep.values), "rung": position},
             },
             reviewer=who,
