@@ -7,6 +7,7 @@ AGPL). The figures these tests bound are the README's albumentations table; run 
 
 from __future__ import annotations
 
+import json
 import math
 import warnings
 
@@ -120,7 +121,6 @@ def test_export_round_trips_through_from_dict_and_code(phone):
 
     assert within(d, full)
     assert loaded(image=phone)["image"].shape == phone.shape
-    import json
 
     assert json.loads(to_albumentations_json(r)) == d
     code = to_albumentations_code(r)
@@ -133,3 +133,37 @@ def test_export_round_trips_through_from_dict_and_code(phone):
 def test_audio_recipes_are_not_exported_to_albumentations():
     with pytest.raises(ParameterError, match="audiomentations"):
         to_albumentations_dict(Recipe.from_dict({"steps": [{"step": "gain"}]}))
+
+
+def test_the_cli_exports_image_recipes(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    path = tmp_path / "phones.json"
+    path.write_text(
+        json.dumps({"name": "phones", "steps": [{"step": "flip"}, {"step": "jpeg", "quality": 80}]})
+    )
+    env = {**os.environ, "AUGCHECK_DATA_DIR": str(tmp_path / "data")}
+    env.pop("AUGCHECK_DB_URL", None)
+
+    def cli(*args):
+        return subprocess.run(
+            [sys.executable, "-m", "augment", *args],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env=env,
+            timeout=120,
+        )
+
+    out = cli("export", str(path), "--to", "albumentations-json")
+    assert out.returncode == 0, out.stderr
+    loaded = A.from_dict(json.loads(out.stdout))
+    assert [type(t).__name__ for t in loaded.transforms] == ["HorizontalFlip", "ImageCompression"]
+    code = cli("export", str(path), "--to", "albumentations")
+    assert code.returncode == 0 and "A.ImageCompression(" in code.stdout
+    audio = cli("export", str(path), "--to", "audiomentations")
+    assert audio.returncode == 2 and audio.stderr.startswith("error: ")
