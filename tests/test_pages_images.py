@@ -182,9 +182,7 @@ def test_a_brightness_sweep_finds_where_the_label_stops_being_clear(app, data_di
     )
     # a reviewer who can see the scratch down to -3 EV (the values stay hidden on the page)
     for position in sweep.order:
-        assert any(
-            img.caption == "This rung" for e in app.get("image") for img in e.proto.imgs
-        )
+        assert any(img.caption == "This rung" for e in app.get("image") for img in e.proto.imgs)
         assert app.radio(key=f"sweep_clear_{position}").label.startswith("Label still clear (a")
         app.radio(key=f"sweep_realistic_{position}").set_value("Yes")
         clear = sweep.values[position] >= -3.0

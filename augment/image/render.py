@@ -200,3 +200,69 @@ def difference(original: np.ndarray, augmented: np.ndarray, *, gain: float = 4.0
         raise ParameterError("difference: the two pictures differ in size")
     d = np.abs(luminance(augmented) - luminance(original)) * np.float32(gain)
     return to_uint8(d)
+
+
+#: What an offline render of pictures writes (the picture keeps its own format by default).
+IMAGE_OUTPUT_FORMATS = ("png", "jpeg", "webp")
+
+
+def render_image_file(
+    recipe: Recipe,
+    data: bytes,
+    *,
+    seed: int,
+    out_path: str,
+    name: str = "image",
+    fmt: str | None = None,
+    overlays=(),
+    label: str | None = None,
+) -> dict[str, Any]:
+    """Render one picture file to ``out_path`` (and its defect mask beside it, as
+    ``<stem>.mask.png``, when a step drew defects); returns the manifest row's own columns.
+
+    Used by offline rendering: the picture is decoded with the same one-line refusals as an
+    upload, written under a temporary name and renamed when complete. ``label`` (the item's
+    label text) is carried through geometric steps: the row gets the moved box.
+    """
+    import json
+    import os
+
+    from augment.image.io import decode_image
+    from augment.image.labels import parse_label
+
+    picture = decode_image(data, name=name)
+    parsed = parse_label(label)
+    box = (parsed or {}).get("box")
+    r = render_image(recipe, picture.pixels, seed=seed, overlays=overlays, box=box)
+    fmt = (fmt or picture.format).lower()
+    if fmt not in IMAGE_OUTPUT_FORMATS:
+        raise ParameterError(f"format={fmt!r} is not one of {', '.join(IMAGE_OUTPUT_FORMATS)}")
+    quality = 95
+    row: dict[str, Any] = {
+        "image_filepath": out_path,
+        "width": int(r.pixels.shape[1]),
+        "height": int(r.pixels.shape[0]),
+        "params": r.params,
+        **{k: r.metrics.get(k) for k in ("mean_luminance", "clipped_share", "psnr_db")},
+    }
+    if "noise_psnr_db" in r.metrics:
+        row["noise_psnr_db"] = r.metrics["noise_psnr_db"]
+    writes = [(out_path, encode(r.pixels, fmt=fmt, quality=quality))]
+    if r.mask is not None:
+        stem, _ = os.path.splitext(out_path)
+        mask_path = f"{stem}.mask.png"
+        writes.append((mask_path, encode(r.mask.astype(np.uint8) * 255, fmt="png")))
+        row["mask_filepath"] = mask_path
+        row["defect_share"] = r.metrics.get("defect_share")
+    if parsed is not None:
+        moved = {**parsed, **({"box": r.box} if r.box is not None else {})}
+        row["label"] = json.dumps(moved)
+    for path, blob in writes:
+        folder = os.path.dirname(path)
+        if folder:
+            os.makedirs(folder, exist_ok=True)
+        tmp = os.path.join(folder, f".augtmp-{os.path.basename(path)}")
+        with open(tmp, "wb") as fh:
+            fh.write(blob)
+        os.replace(tmp, path)
+    return row
