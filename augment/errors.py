@@ -21,3 +21,11 @@ class AudioError(AugcheckError):
 
 class ImageError(AugcheckError):
     """An image file cannot be used (not an image, truncated, zero-size, too large, a bomb)."""
+
+
+class NotFoundError(AugcheckError):
+    """Something asked for by its id, hash or token is not stored (a recipe, media, a round)."""
+
+
+class ModelError(AugcheckError):
+    """A model cannot be loaded from its spec, or gave an output augcheck cannot use."""

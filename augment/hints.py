@@ -172,6 +172,21 @@ def lufs(y: np.ndarray, sample_rate: int) -> float | None:
     return _json_float(value, 2)
 
 
+def loudness_match_gain_db(
+    lufs_reference: float | None, lufs_sample: float | None
+) -> tuple[float | None, str | None]:
+    """The gain (dB) that plays a sample at the integrated loudness of the reference, from their
+    :func:`lufs`, for listening at matched loudness (a louder sample tends to be judged better);
+    ``(None, reason)`` when either has no integrated loudness (shorter than 0.4 s, or silent).
+
+    Only for playback: what is stored and exported keeps its true level.
+    """
+    if lufs_reference is None or lufs_sample is None:
+        which = "the original" if lufs_reference is None else "this sample"
+        return None, f"{which} has no integrated loudness (silent, or shorter than 0.4 s)"
+    return round(lufs_reference - lufs_sample, 2), None
+
+
 # --------------------------------------------------------------------------------------------
 # all of them
 # --------------------------------------------------------------------------------------------

@@ -34,8 +34,8 @@ def clipped_fraction(y: np.ndarray) -> float:
     return float(np.count_nonzero(np.abs(y) >= CLIP_LEVEL)) / len(y)
 
 
-def finite_or_none(x: float | None, digits: int = 4) -> float | None:
-    """A JSON-safe number: ``None`` for inf/NaN, else rounded."""
+def finite_or_none(x: float | None, digits: int | None = 4) -> float | None:
+    """A JSON-safe number: ``None`` for inf/NaN, else rounded to ``digits`` (``None``: as is)."""
     if x is None or not math.isfinite(x):
         return None
-    return round(float(x), digits)
+    return float(x) if digits is None else round(float(x), digits)

@@ -144,6 +144,23 @@ def _vertical_text(img, text: str, xy: tuple[int, int], font) -> None:
     img.paste(rotated, (xy[0], xy[1] - rotated.height // 2))
 
 
+#: Size of a spectrogram picture in pixels (width, height).
+SPECTROGRAM_SIZE_PX = (640, 260)
+
+
+def _plot_box_px(size_px: tuple[int, int]) -> tuple[int, int, int, int]:
+    width, height = size_px
+    return 58, 24, width - 92, height - 40
+
+
+def plot_box(size_px: tuple[int, int] = SPECTROGRAM_SIZE_PX) -> tuple[float, ...]:
+    """Where the spectrogram sits in its picture, as fractions ``(left, top, right, bottom)``;
+    time 0 is at ``left`` and the picture's ``axis_s`` at ``right`` (a player's cursor uses it)."""
+    x0, y0, x1, y1 = _plot_box_px(size_px)
+    w, h = size_px
+    return (x0 / w, y0 / h, x1 / w, y1 / h)
+
+
 @lru_cache(maxsize=32)
 def _frame(
     title: str, axis_s: float, fmax: float, n_mels: int, size_px: tuple[int, int]
@@ -159,7 +176,7 @@ def _frame(
     img = Image.new("RGB", size_px, "white")
     draw = ImageDraw.Draw(img)
     small, normal = _font(10), _font(12)
-    x0, y0, x1, y1 = 58, 24, width - 92, height - 40
+    x0, y0, x1, y1 = _plot_box_px(size_px)
     draw.rectangle((x0 - 1, y0 - 1, x1, y1), outline="#333333")
     if title:
         draw.text((x0, 4), title, fill="#111111", font=normal)
@@ -196,7 +213,7 @@ def spectrogram_image(
     *,
     title: str = "",
     axis_s: float | None = None,
-    size_px: tuple[int, int] = (640, 260),
+    size_px: tuple[int, int] = SPECTROGRAM_SIZE_PX,
 ) -> np.ndarray:
     """RGB pixels of a mel spectrogram with time in s, frequency in Hz and a dB colour bar.
 

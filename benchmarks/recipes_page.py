@@ -28,8 +28,10 @@ def build(data_dir: Path) -> None:
     import numpy as np
     from sqlalchemy import insert
 
+    from augment.checklist import verdict_for
     from augment.recipe import Recipe
-    from augment.store import ReviewRow, Store, load_demo_assets, verdict_for
+    from augment.store import Store, load_demo_assets
+    from augment.store.schema import ReviewRow
 
     store = Store(f"sqlite:///{data_dir / 'augcheck.db'}")
     load_demo_assets(store)

@@ -67,11 +67,74 @@ def dishes() -> Path:
     return recording("doing_the_dishes.wav")
 
 
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false")
+
+
+@pytest.fixture(scope="session")
+def postgresql_server():
+    """A real PostgreSQL server (Debian's binaries) for the whole session, removed at the end.
+
+    Without PostgreSQL the PostgreSQL variants are skipped with the reason, except under CI
+    (``CI=true``), where that is a failure.
+    """
+    from pg_server import PostgresUnavailable, TempPostgres
+
+    try:
+        server = TempPostgres()
+    except PostgresUnavailable as exc:
+        if in_ci():
+            pytest.fail(str(exc), pytrace=False)
+        pytest.skip(str(exc))
+    with server:
+        yield server
+
+
+#: The databases the storage, rounds and concurrency tests run against.
+BACKENDS = ("sqlite", "postgresql")
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request, tmp_path):
+    """A fresh, empty database: a SQLite file in ``tmp_path``, or a new PostgreSQL database."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'augcheck.db'}"
+        return
+    server = request.getfixturevalue("postgresql_server")
+    url = server.create_database()
+    yield url
+    server.drop_database(url)
+
+
 @pytest.fixture
-def store(tmp_path):
+def store(db_url):
     from augment.store import Store
 
-    return Store(f"sqlite:///{tmp_path / 'augcheck.db'}")
+    s = Store(db_url)
+    yield s
+    s.engine.dispose()
+
+
+@pytest.fixture
+def sqlite_store(tmp_path):
+    """A store on a SQLite file (``tmp_path / 'augcheck.db'``), for SQLite-only behaviour."""
+    from augment.store import Store
+
+    s = Store(f"sqlite:///{tmp_path / 'augcheck.db'}")
+    yield s
+    s.engine.dispose()
+
+
+def sql(store, query: str, **params):
+    """Rows of a raw SQL query on the store's own database (SQLite or PostgreSQL)."""
+    from sqlalchemy import text
+
+    with store.engine.connect() as conn:
+        return conn.execute(text(query), params).fetchall()
+
+
+def sql_value(store, query: str, **params):
+    return sql(store, query, **params)[0][0]
 
 
 @pytest.fixture
@@ -88,3 +151,14 @@ def _no_global_db(monkeypatch, tmp_path):
     # never touch the developer's own data/ folder from a test
     if "AUGCHECK_DATA_DIR" not in os.environ:
         monkeypatch.setenv("AUGCHECK_DATA_DIR", str(tmp_path / "default-data"))
+
+
+def players(at) -> list[dict]:
+    """What each A/B player on an AppTest page was given (signals, pictures, match, ...)."""
+    import json
+
+    return [
+        json.loads(e.proto.json)
+        for e in at.get("bidi_component")
+        if e.proto.component_name == "augcheck.ab_player"
+    ]

@@ -202,3 +202,25 @@ def test_hints_after_a_time_stretch_and_on_silence(dishes_src):
     json.dumps(silent, allow_nan=False)
     with pytest.raises(ParameterError, match="noise"):
         hints.hints(y, y, np.zeros(10), SR)
+
+
+def test_loudness_match_gain_brings_a_quieter_sample_to_the_originals_loudness(clip):
+    clip, sr = clip
+    assert sr == SR
+    quiet = clip * 10 ** (-9 / 20)  # 9 dB down: the gain is +9 dB
+    gain, reason = hints.loudness_match_gain_db(hints.lufs(clip, SR), hints.lufs(quiet, SR))
+    assert reason is None and gain == pytest.approx(9.0, abs=0.01)
+    gain, _ = hints.loudness_match_gain_db(hints.lufs(quiet, SR), hints.lufs(clip, SR))
+    assert gain == pytest.approx(-9.0, abs=0.01)
+    # after the gain, the meter agrees
+    matched = quiet * 10 ** (9.0 / 20)
+    assert hints.lufs(matched, SR) == pytest.approx(hints.lufs(clip, SR), abs=0.01)
+
+
+def test_loudness_match_says_why_it_cannot(clip):
+    clip, _ = clip
+    silent = np.zeros_like(clip)
+    gain, reason = hints.loudness_match_gain_db(hints.lufs(clip, SR), hints.lufs(silent, SR))
+    assert gain is None and "this sample has no integrated loudness" in reason
+    gain, reason = hints.loudness_match_gain_db(None, hints.lufs(clip, SR))
+    assert gain is None and reason.startswith("the original")

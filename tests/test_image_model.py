@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from augment.errors import ModelError
 from augment.image import render_image
 from augment.image.model import image_model_report, load_image_model
 from augment.image.synthetic import phone_picture
-from augment.model import ModelError
 from augment.recipe import Recipe
 
 SPEC = "plugins.example_image_model:scratch_detector"

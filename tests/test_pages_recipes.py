@@ -1,12 +1,13 @@
 """Recipes page and threshold sweep, driven through AppTest on a real SQLite file."""
 
+import json
 import sqlite3
 
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, players
 
 
 @pytest.fixture
@@ -52,6 +53,9 @@ def run_sweep(app, threshold):
         pos = int(form_key.rsplit("_", 1)[1])
         value = state["values"][pos]
         heard.append(value)
+        (player,) = players(app)  # the original and this rung, its value hidden
+        assert [s["id"] for s in player["signals"]] == ["original", "rung"]
+        assert player["match"]["show_gain"] is False and "snr" not in json.dumps(player)
         app.radio(key=f"sweep_realistic_{pos}").set_value("Yes")
         app.radio(key=f"sweep_clear_{pos}").set_value("Yes" if value >= threshold else "No")
         app.button(key="sweep_save").click().run()
@@ -152,7 +156,9 @@ def test_humans_against_numbers_lists_and_plays_disagreements(app, data_dir, mon
     assert any(s.value == "Humans against numbers" for s in app.subheader)
     plays = [b for b in app.button if b.key.startswith("play_stoi_")]
     assert len(plays) == 3
-    n_audio = len(app.get("audio"))
+    assert not players(app)
     plays[0].click().run()
     assert not app.exception, app.exception
-    assert len(app.get("audio")) == n_audio + 1  # the disagreeing sample, re-rendered
+    (player,) = players(app)  # the disagreeing sample, re-rendered, beside its original
+    assert [s["id"] for s in player["signals"]] == ["original", "sample"]
+    assert all(s["url"] for s in player["signals"])

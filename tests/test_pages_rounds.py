@@ -1,12 +1,13 @@
 """Rounds (engineer) and Review (labeler) pages through AppTest, on a real SQLite file."""
 
+import json
 import sqlite3
 
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, players
 
 
 @pytest.fixture
@@ -61,6 +62,10 @@ def label_everything(data_dir, token, name, careful=True):
         assert not at.exception and not at.error, (at.exception, [e.value for e in at.error])
         text = " ".join(x.value for x in [*at.markdown, *at.caption, *at.subheader])
         assert "snr_db" not in text and "background_noise" not in text  # parameters hidden
+        (player,) = players(at)  # one player: the clean reference and the sample
+        assert [s["id"] for s in player["signals"]] == ["reference", "sample"]
+        shown = json.dumps(player)
+        assert "snr" not in shown and "noise" not in shown and "seed" not in shown
         radios = {r.key.rsplit("_", 1)[0]: r for r in at.radio}
         radios["review_realistic"].set_value("Yes")
         sample, _, _ = rounds.next_sample(store, token, name)
@@ -126,3 +131,25 @@ def test_review_resumes_after_leaving(app, data_dir):
 def test_review_without_a_round_explains(app):
     app.switch_page("views/review.py").run()
     assert "Open the link" in app.info[0].value
+
+
+def test_labelers_match_loudness_without_seeing_a_level(app, data_dir):
+    token = make_recipe_and_round(app, data_dir)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    at.switch_page("views/review.py")
+    at.query_params["round"] = token
+    at.query_params["labeler"] = "sam"
+    at.run()
+    (player,) = players(at)
+    assert player["match"] == {
+        "signal": "sample",
+        "on": False,
+        "gain_db": None,  # measured only when asked for
+        "note": "",
+        "show_gain": False,
+    }
+    at.session_state["player_match_loudness"] = True  # what the player's switch sets
+    at.run()
+    (player,) = players(at)
+    assert player["match"]["on"] is True and isinstance(player["match"]["gain_db"], float)
+    assert player["match"]["show_gain"] is False

@@ -89,3 +89,17 @@ def test_the_studio_path_imports_neither_librosa_nor_matplotlib():
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+def test_plot_box_is_where_the_spectrogram_is_drawn():
+    """The player's cursor runs from the box's left (0 s) to its right (axis_s)."""
+    size = plots.SPECTROGRAM_SIZE_PX
+    loud = 0.5 * np.sin(2 * np.pi * 440 * np.arange(2 * SR) / SR).astype(np.float32)
+    img = plots.spectrogram_image(plots.mel_spectrogram(loud, SR), axis_s=2.0, size_px=size)
+    left, top, right, bottom = plots.plot_box(size)
+    x0, y0 = round(left * size[0]), round(top * size[1])
+    x1, y1 = round(right * size[0]), round(bottom * size[1])
+    inside = img[y0:y1, x0:x1]
+    assert (inside != 255).any(axis=2).all(axis=0).all()  # every column inside is painted
+    row = (y0 + y1) // 2
+    assert (img[row, x0 - 3] == 255).all() and (img[row, x1 + 3] == 255).all()  # white around

@@ -1,6 +1,5 @@
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -13,8 +12,9 @@ import pytest
 import augment.review.rounds as rounds
 from augment.errors import AugcheckError, ParameterError
 from augment.recipe import Recipe
-from augment.store import Base, Store
-from tests.conftest import ROOT, noise_signal, speechlike, wav_bytes
+from augment.store import Store
+from augment.store.schema import Base
+from tests.conftest import ROOT, noise_signal, speechlike, sql_value, wav_bytes
 
 NOISY = Recipe.from_dict(
     {"name": "cafe 0-20 dB", "steps": [{"step": "background_noise", "snr_db": [0, 20]}]}
@@ -65,8 +65,8 @@ def say(store, info, who, sample_id, **kw):
     return rounds.answer(store, info.token, who, sample_id, **args)
 
 
-def count(path, sql):
-    return sqlite3.connect(path).execute(sql).fetchone()[0]
+def count(store, query):
+    return sql_value(store, query)
 
 
 # --- creating ----------------------------------------------------------------------------------
@@ -216,7 +216,7 @@ def test_next_sample_walks_the_sequence_without_repeats(lib):
     assert heard == order
 
 
-def test_resumes_after_a_restart(lib, tmp_path):
+def test_resumes_after_a_restart(lib):
     info = make_round(lib)
     order = rounds.labeler_sequence(info, "ana")
     for _ in range(3):
@@ -232,13 +232,13 @@ def test_resumes_after_a_restart(lib, tmp_path):
 
 
 # --- answers -----------------------------------------------------------------------------------
-def test_duplicate_answer_ignored(lib, tmp_path):
+def test_duplicate_answer_ignored(lib):
     info = make_round(lib)
     samples = rounds.round_samples(lib.store, info.token)
     recipe_sample = next(s for s in samples if s.kind == "recipe")
     assert say(lib.store, info, "ana", recipe_sample.id, note="first") is True
     assert say(lib.store, info, "ana", recipe_sample.id, clear=False, note="second") is False
-    db = tmp_path / "augcheck.db"
+    db = lib.store
     assert count(db, "select count(*) from round_answers") == 1
     assert count(db, "select note from round_answers") == "first"
     assert count(db, "select count(*) from reviews") == 1
@@ -247,7 +247,22 @@ def test_duplicate_answer_ignored(lib, tmp_path):
     assert count(db, "select count(*) from round_answers") == 2
 
 
-def test_answer_refusals(lib, tmp_path):
+def test_a_failed_answer_leaves_nothing_behind_and_can_be_sent_again(lib):
+    """The answer and its review are one transaction: a failure while saving the review (here a
+    metric that is not JSON) rolls the answer back too, with no hand-written undo."""
+    info = make_round(lib)
+    noisy = next(s for s in rounds.round_samples(lib.store, info.token) if s.kind == "recipe")
+    db = lib.store
+    with pytest.raises(TypeError):
+        say(lib.store, info, "ana", noisy.id, metrics={"snr_db": object()})
+    assert count(db, "select count(*) from round_answers") == 0
+    assert count(db, "select count(*) from reviews") == 0
+    assert say(lib.store, info, "ana", noisy.id, metrics={"snr_db": 3.0}) is True
+    assert count(db, "select count(*) from round_answers") == 1
+    assert count(db, "select review_id from round_answers") == count(db, "select id from reviews")
+
+
+def test_answer_refusals(lib):
     info = make_round(lib)
     other = make_round(lib, name="other")
     sid = info.sample_ids[0]
@@ -261,7 +276,7 @@ def test_answer_refusals(lib, tmp_path):
         say(lib.store, info, "ana", sid, model_poor="maybe")
     with pytest.raises(ParameterError, match="yes or no"):
         say(lib.store, info, "ana", sid, realistic="yes")
-    assert count(tmp_path / "augcheck.db", "select count(*) from round_answers") == 0
+    assert count(lib.store, "select count(*) from round_answers") == 0
 
 
 def test_recipe_answers_become_reviews_anchor_answers_do_not(lib):
@@ -341,7 +356,7 @@ def _run_threads(targets):
     assert not any(t.is_alive() for t in threads)
 
 
-def test_two_labelers_answering_at_the_same_time(lib, tmp_path):
+def test_two_labelers_answering_at_the_same_time(lib):
     info = make_round(lib, samples_per_recipe=10, anchor_share=0.2)  # 20 + 5
     barrier = threading.Barrier(2)
 
@@ -361,7 +376,7 @@ def test_two_labelers_answering_at_the_same_time(lib, tmp_path):
         return work
 
     _run_threads([labeler("ana"), labeler("bo")])
-    db = tmp_path / "augcheck.db"
+    db = lib.store
     assert count(db, "select count(*) from round_answers") == 50
     assert count(db, "select count(distinct labeler || '/' || sample_id) from round_answers") == 50
     assert count(db, "select count(*) from reviews where origin = 'round'") == 40
@@ -373,7 +388,7 @@ def test_two_labelers_answering_at_the_same_time(lib, tmp_path):
         assert rounds.next_sample(lib.store, info.token, who) == (None, 25, 25)
 
 
-def test_same_answer_submitted_at_once_is_stored_once(lib, tmp_path):
+def test_same_answer_submitted_at_once_is_stored_once(lib):
     info = make_round(lib, samples_per_recipe=5, anchor_share=0.2)  # 10 + 3
     barrier = threading.Barrier(4)
     created = Counter()
@@ -392,7 +407,7 @@ def test_same_answer_submitted_at_once_is_stored_once(lib, tmp_path):
 
     _run_threads([tab] * 4)
     assert created == {sid: 1 for sid in info.sample_ids}
-    db = tmp_path / "augcheck.db"
+    db = lib.store
     assert count(db, "select count(*) from round_answers") == 13
     assert count(db, "select count(*) from reviews") == 10
 

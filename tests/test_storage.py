@@ -4,11 +4,12 @@ import sqlite3
 import numpy as np
 import pytest
 
+from augment.checklist import verdict_for
 from augment.errors import AudioError, ParameterError
 from augment.export.reviews import reviews_csv
 from augment.recipe import Recipe
-from augment.store import Store, load_demo_assets, verdict_for
-from tests.conftest import speechlike, wav_bytes
+from augment.store import Store, load_demo_assets
+from tests.conftest import speechlike, sql, wav_bytes
 
 RECIPE = Recipe.from_dict({"name": "cafe 5", "steps": [{"step": "background_noise", "snr_db": 5}]})
 
@@ -63,33 +64,31 @@ def test_bad_kind_or_split(store):
         add_clip(store, split="dev")
 
 
-def test_failed_upload_changes_nothing(store, tmp_path):
+def test_failed_upload_changes_nothing(store):
     m, _ = add_clip(store)
     review(store, m.hash)
-    before = (
-        sqlite3.connect(tmp_path / "augcheck.db")
-        .execute(
+    before = tuple(
+        sql(
+            store,
             "select (select count(*) from media), (select count(*) from blobs),"
-            " (select count(*) from reviews)"
-        )
-        .fetchone()
+            " (select count(*) from reviews)",
+        )[0]
     )
     for bad in (b"not audio" * 50, wav_bytes(speechlike(1.0))[:3000], b""):
         with pytest.raises(AudioError):
             store.add_media(bad, name="bad.wav", kind="speech")
-    after = (
-        sqlite3.connect(tmp_path / "augcheck.db")
-        .execute(
+    after = tuple(
+        sql(
+            store,
             "select (select count(*) from media), (select count(*) from blobs),"
-            " (select count(*) from reviews)"
-        )
-        .fetchone()
+            " (select count(*) from reviews)",
+        )[0]
     )
     assert before == after == (1, 1, 1)
 
 
-def test_everything_survives_a_restart(tmp_path):
-    url = f"sqlite:///{tmp_path / 'x.db'}"
+def test_everything_survives_a_restart(db_url):
+    url = db_url
     s1 = Store(url)
     m, _ = add_clip(s1)
     rid = review(s1, m.hash, note="keep me")
@@ -99,10 +98,11 @@ def test_everything_survives_a_restart(tmp_path):
     assert s2.reviews()[0]["note"] == "keep me"
     assert s2.media(m.hash).name == "c0.wav"
     assert s2.recipe(RECIPE.id).id == RECIPE.id
+    s2.engine.dispose()
 
 
-def test_sqlite_uses_wal(store, tmp_path):
-    add_clip(store)
+def test_sqlite_uses_wal(sqlite_store, tmp_path):
+    add_clip(sqlite_store)
     mode = sqlite3.connect(tmp_path / "augcheck.db").execute("pragma journal_mode").fetchone()[0]
     assert mode == "wal"
 
@@ -230,3 +230,29 @@ def test_import_transcripts_refuses_a_bad_csv(store):
     with pytest.raises(ParameterError, match="columns 'file' and 'transcript'"):
         store.import_transcripts(b"name,text\nc0.wav,hello\n")
     assert store.media(m.hash).transcript == "keep"
+
+
+def test_methods_join_a_callers_transaction(store):
+    """Calls given ``tx=`` commit together at the end of the block, or not at all."""
+    clip, _ = add_clip(store)
+    other = Recipe.from_dict({"name": "quiet", "steps": [{"step": "gain", "gain_db": -6}]})
+    with pytest.raises(RuntimeError, match="stop"):
+        with store.transaction() as tx:
+            store.save_recipe(other, tx=tx)
+            review(store, clip.hash, recipe=other, tx=tx)
+            assert len(store.reviews(tx=tx)) == 1  # visible inside the transaction
+            raise RuntimeError("stop")
+    assert store.reviews() == [] and store.list_recipes() == []
+    with store.transaction() as tx:
+        store.save_recipe(other, tx=tx)
+        review_id = review(store, clip.hash, recipe=other, tx=tx)
+        store.rename_recipe(other.id, "quieter", tx=tx)
+    assert [r["id"] for r in store.reviews()] == [review_id]
+    assert store.recipe(other.id).name == "quieter"
+
+
+def test_a_review_and_its_recipe_are_saved_together(store):
+    clip, _ = add_clip(store)
+    with pytest.raises(TypeError):  # a metric that is not JSON fails after the recipe is added
+        review(store, clip.hash, metrics={"snr_db": object()})
+    assert store.list_recipes() == [] and store.reviews() == []

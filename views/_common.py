@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from augment import audio, plots
+from augment.checklist import CLEAR, MODEL_POOR, MODEL_POOR_CODES, REALISTIC, YES, asked
 from augment.errors import AugcheckError
 from augment.recipe import Recipe, Source, render, source
 from augment.store import Media, Store, load_demo_assets
@@ -252,18 +253,6 @@ def warm_up() -> bool:
     return True
 
 
-#: The checklist's third answer as stored.
-MODEL_POOR_CODES = {"Yes": "yes", "No": "no", "Don't know": "unknown"}
-#: Questions 1 and 2 as asked about a sound and about a picture (the answers mean the same).
-CHECKLIST_WORDING = {
-    "audio": ("Sounds realistic", "Label still clear (a person can tell what was said)"),
-    "image": (
-        "Looks realistic",
-        "Label still clear (a person can still see the defect / tell the class)",
-    ),
-}
-
-
 def checklist(
     form_key: str,
     prefix: str,
@@ -284,25 +273,26 @@ def checklist(
     what is missing), then ``{"realistic", "clear", "model_poor", "note"}``. Widget keys are
     ``f"{prefix}_realistic{suffix}"`` and so on, so each page (and each sample) keeps its own.
     """
-    q_real, q_clear = CHECKLIST_WORDING[modality]
+    q_real, short_real = asked(REALISTIC, modality)
+    q_clear, short_clear = asked(CLEAR, modality)
     with st.form(form_key, clear_on_submit=True, border=True):
         realistic = st.radio(
             q_real,
-            ["Yes", "No"],
+            REALISTIC.choices,
             index=None,
             horizontal=True,
             key=f"{prefix}_realistic{suffix}",
         )
         clear = st.radio(
             q_clear,
-            ["Yes", "No"],
+            CLEAR.choices,
             index=None,
             horizontal=True,
             key=f"{prefix}_clear{suffix}",
         )
         poor = st.radio(
-            "Model likely does poorly on this",
-            list(MODEL_POOR_CODES),
+            MODEL_POOR.label,
+            MODEL_POOR.choices,
             index=poor_index,
             horizontal=True,
             disabled=poor_disabled,
@@ -316,11 +306,11 @@ def checklist(
     if not submitted:
         return None
     if realistic is None or clear is None:
-        st.error(f"Answer both '{q_real}' and 'Label still clear' before saving.")
+        st.error(f"Answer both '{short_real}' and '{short_clear}' before saving.")
         return None
     return {
-        "realistic": realistic == "Yes",
-        "clear": clear == "Yes",
+        "realistic": realistic == YES,
+        "clear": clear == YES,
         "model_poor": MODEL_POOR_CODES[poor],
         "note": note,
     }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from augment.checklist import VERDICTS
 from augment.export.reviews import review_rows, reviews_csv, reviews_parquet
 from views._common import get_store
 
@@ -30,7 +31,7 @@ recipes = f1.multiselect(
 who = f2.multiselect(
     "Reviewer", store.reviewers(), key="filter_reviewer", placeholder="all reviewers"
 )
-verdicts = f3.multiselect("Verdict", ["accept", "reject"], key="filter_verdict", placeholder="both")
+verdicts = f3.multiselect("Verdict", list(VERDICTS), key="filter_verdict", placeholder="both")
 reviews = store.reviews(recipe_ids=recipes, reviewers=who, verdicts=verdicts)
 
 st.subheader("Per recipe")

@@ -7,7 +7,7 @@ import streamlit as st
 from augment import audio
 from augment.errors import AugcheckError
 from augment.image.io import EXTENSIONS as IMAGE_EXTENSIONS
-from augment.store import IMAGE_KINDS, KINDS, SPLITS
+from augment.store import IMAGE_KINDS, MEDIA_KINDS, SPLITS
 from views._common import KIND_LABELS, get_store, original_wav, take_upload
 
 st.title("Library")
@@ -16,7 +16,7 @@ store = get_store()
 
 with st.container(border=True):
     u1, u2 = st.columns([1, 3])
-    kind = u1.radio("Kind", KINDS, format_func=KIND_LABELS.get, key="upload_kind")
+    kind = u1.radio("Kind", MEDIA_KINDS, format_func=KIND_LABELS.get, key="upload_kind")
     u2.file_uploader(
         "Upload",
         type=[*IMAGE_EXTENSIONS]
@@ -40,7 +40,7 @@ with st.expander("Import transcripts from a CSV", icon=":material/subtitles:"):
             if unmatched:
                 st.warning(f"No clip named: {', '.join(unmatched)}")
 
-for kind in KINDS:
+for kind in MEDIA_KINDS:
     items = store.list_media(kind)
     st.subheader(f"{KIND_LABELS[kind]}s ({len(items)})")
     if not items:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from augment.checklist import AGREEMENT_ITEMS, FIT_ITEMS, VERDICT_RULE
 from augment.errors import AugcheckError
 from augment.export.albumentations import to_albumentations_code, to_albumentations_json
 from augment.export.audiomentations import to_audiomentations_code
@@ -22,7 +23,8 @@ from augment.review.stats import (
     wilson_interval,
 )
 from augment.store import STATUSES
-from views._common import get_store, media_by_hash, render_view, reviewer
+from views._common import get_store, media_by_hash, original_wav, render_view, reviewer
+from views._player import Signal, ab_player
 
 ss = st.session_state
 st.title("Recipes")
@@ -96,7 +98,7 @@ st.dataframe(
     },
 )
 st.caption(
-    "Accept = realistic and clear. The interval is Wilson's 95% score interval. "
+    f"{VERDICT_RULE} The interval is Wilson's 95% score interval. "
     "'Model poor' counts only the answers that were not 'don't know'."
 )
 
@@ -223,7 +225,7 @@ agreement = review_agreement(chosen)
 a = agreement["alpha"]
 g1, g2, g3, g4 = st.columns(4)
 g1.metric("Reviews", len(chosen))
-for col, item in ((g2, "verdict"), (g3, "realistic"), (g4, "clear")):
+for col, item in zip((g2, g3, g4), AGREEMENT_ITEMS, strict=True):
     col.metric(f"Agreement α ({item})", "n/a" if a[item] is None else f"{a[item]:.2f}")
 st.caption(
     f"Krippendorff's alpha over {agreement['units_rated_twice']} samples heard by two or more "
@@ -276,7 +278,7 @@ def effect_view(review_key: tuple, key: str, _chosen: list) -> tuple[dict, list,
             "fitted 50% at": effect.crossings[item].get(0.5),
             "fitted 80% at": effect.crossings[item].get(0.8),
         }
-        for item in ("clear", "realistic", "both")
+        for item in FIT_ITEMS
     ]
     return chart, table, effect
 
@@ -360,7 +362,14 @@ def play_review(r: dict) -> None:
     except AugcheckError as exc:
         st.error(str(exc))
     else:
-        st.audio(view["wav"], format="audio/wav")
+        ab_player(
+            [
+                Signal("original", "Original", original_wav(r["clip_hash"])),
+                Signal("sample", f"Review #{r['id']}'s sample", view["wav"]),
+            ],
+            key="recipes_player",
+            reset_key=str(r["id"]),
+        )
 
 
 for tab, metric in zip(st.tabs(["STOI", "Model WER"]), ("stoi", "wer"), strict=True):

@@ -6,7 +6,8 @@ import streamlit as st
 
 from augment.errors import AugcheckError
 from augment.review import rounds
-from views._common import checklist, get_store, media_by_hash, original_wav, render_view
+from views._common import checklist, decoded, get_store, media_by_hash, original_wav, render_view
+from views._player import Match, Signal, ab_player
 
 ss = st.session_state
 qp = st.query_params
@@ -86,15 +87,21 @@ except AugcheckError as exc:
     st.stop()
 
 st.subheader(f"Sample {done + 1}")
+judged = Signal("sample", "Sample to judge", view["wav"])
 if info.offer_reference:
-    c1, c2 = st.columns(2)
-    c1.markdown("**Clean reference**")
-    c1.audio(original_wav(sample.clip_hash), format="audio/wav")
-    c2.markdown("**Sample to judge**")
-    c2.audio(view["wav"], format="audio/wav")
+    clean = decoded(sample.clip_hash)
+    ab_player(
+        [Signal("reference", "Clean reference", original_wav(sample.clip_hash)), judged],
+        key="review_player",
+        reset_key=f"{token}:{sample.id}",
+        match=Match("sample", clean.samples, view["samples"], view["sample_rate"], show_gain=False),
+    )
+    st.caption(
+        "Keys: **1** reference, **2** sample (switching keeps the place), **space** play or "
+        "pause; drag on the bar to loop a part."
+    )
 else:
-    st.markdown("**Sample to judge**")
-    st.audio(view["wav"], format="audio/wav")
+    ab_player([judged], key="review_player", reset_key=f"{token}:{sample.id}")
 transcript = media[sample.clip_hash].transcript if sample.clip_hash in media else None
 if transcript:
     st.caption(f"What is said: “{transcript}”")

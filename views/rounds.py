@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from augment.checklist import AGREEMENT_ITEMS
 from augment.errors import AugcheckError
 from augment.review import rounds
 from augment.review.agreement import WHY_ALPHA, krippendorff_alpha
@@ -178,7 +179,7 @@ for row in results["per_recipe"]:
     mine = [a for a in counted if a["recipe_id"] == row["recipe_id"]]
     alphas = {
         item: krippendorff_alpha([(a["sample_id"], a["labeler"], a[item]) for a in mine])
-        for item in ("verdict", "realistic", "clear")
+        for item in AGREEMENT_ITEMS
     }
     per_recipe.append(
         {

@@ -10,6 +10,7 @@ from concurrent.futures import wait
 import streamlit as st
 
 from augment import audio
+from augment.checklist import verdict_for
 from augment.errors import AugcheckError
 from augment.recipe import Recipe
 from augment.review.sweep import MAX_RUNGS, ladder, make_sweep
@@ -497,7 +498,7 @@ with st.container():  # a fixed place for save errors
             except AugcheckError as exc:
                 st.error(str(exc))
             else:
-                verdict = "accept" if answers["realistic"] and answers["clear"] else "reject"
+                verdict = verdict_for(answers["realistic"], answers["clear"])
                 st.toast(
                     f"Saved review #{review_id}: {verdict} for {recipe.name}",
                     icon=":material/check_circle:",

@@ -7,7 +7,8 @@ import streamlit as st
 from augment.errors import AugcheckError
 from augment.recipe import Recipe
 from augment.review.sweep import make_sweep
-from views._common import checklist, get_store, original_wav, render_view, reviewer
+from views._common import checklist, decoded, get_store, original_wav, render_view, reviewer
+from views._player import Match, Signal, ab_player
 
 ss = st.session_state
 st.title("Threshold sweep")
@@ -81,11 +82,22 @@ except AugcheckError as exc:
     st.stop()
 
 if modality != "image":
-    a1, a2 = st.columns(2)
-    a1.markdown("**Original** (reference)")
-    a1.audio(original_wav(state["clip"]), format="audio/wav")
-    a2.markdown("**This rung**")
-    a2.audio(view["wav"], format="audio/wav")
+    ab_player(
+        [
+            Signal("original", "Original (reference)", original_wav(state["clip"])),
+            Signal("rung", "This rung", view["wav"]),
+        ],
+        key="sweep_player",
+        reset_key=f"{sweep.base.id}:{position}",
+        # the level would give the rung's value away: no figure, only "at the original's loudness"
+        match=Match(
+            "rung",
+            decoded(state["clip"]).samples,
+            view["samples"],
+            view["sample_rate"],
+            show_gain=False,
+        ),
+    )
 
 answers = checklist(
     f"sweep_form_{position}",

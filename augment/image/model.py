@@ -19,7 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from augment.model import _SPEC, MODEL_ENV, POOR_CONFIDENCE_DROP, ModelError, _one_line, _to_output
+from augment.errors import ModelError
+from augment.model import _SPEC, MODEL_ENV, POOR_CONFIDENCE_DROP, _one_line, _to_output
 
 IMAGE_MODEL_ENV = "AUGCHECK_IMAGE_MODEL"
 

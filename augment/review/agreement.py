@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from augment.checklist import AGREEMENT_ITEMS
 from augment.errors import ParameterError
 
 WHY_ALPHA = (
@@ -226,9 +227,6 @@ __all__ = [
 ]
 
 
-ITEMS = ("verdict", "realistic", "clear")
-
-
 def sample_key(review: dict[str, Any]) -> Hashable:
     """What makes two reviews ratings of the *same* sample (the unit for agreement).
 
@@ -257,7 +255,7 @@ def review_agreement(reviews: Iterable[dict[str, Any]]) -> dict[str, Any]:
     """
     reviews = list(reviews)
     alpha: dict[str, float | None] = {}
-    for item in ITEMS:
+    for item in AGREEMENT_ITEMS:
         value = krippendorff_alpha([(sample_key(r), r["reviewer"], r[item]) for r in reviews])
         alpha[item] = value if np.isfinite(value) else None
     raters: dict[Hashable, set] = {}

@@ -24,37 +24,34 @@ import hashlib
 import json
 import math
 import secrets
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 from urllib.parse import urlencode
 
 import numpy as np
-from sqlalchemy import (
-    Boolean,
-    DateTime,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    Text,
-    UniqueConstraint,
-    delete,
-    func,
-    select,
-    update,
-)
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Session
 
-from augment.errors import AugcheckError, ParameterError
+from augment.checklist import ACCEPT, MODEL_POOR_ANSWERS, check_model_poor, verdict_for
+from augment.errors import AugcheckError, NotFoundError, ParameterError
+from augment.metrics import finite_or_none
 from augment.recipe import Recipe, Rendering
 from augment.review.agreement import krippendorff_alpha, majority_agreement
-from augment.store import ANSWERS, Base, MediaRow, RecipeRow, Store, verdict_for
+from augment.store import Store
+from augment.store.schema import (
+    MediaRow,
+    RecipeRow,
+    RoundAnswerRow,
+    RoundRow,
+    RoundSampleRow,
+    now,
+)
 
 #: The query parameter that carries a round's token in a shared link.
 QUERY_PARAM = "round"
-KINDS = ("recipe", "clean", "bad")
 ANCHOR_KINDS = ("clean", "bad")
 #: The "bad" anchor: the clip drowned in noise, 20 dB louder than the speech.
 BAD_ANCHOR = Recipe.from_dict(
@@ -66,54 +63,6 @@ CLEAN_ANCHOR = Recipe.from_dict({"name": "anchor (clean)", "steps": []})
 SEED_LIMIT = 2**31
 MAX_SAMPLES = 10_000
 TOKEN_BYTES = 8  # 11 url-safe characters
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
-
-
-# --- tables ----------------------------------------------------------------------------------
-class RoundRow(Base):
-    __tablename__ = "rounds"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    token: Mapped[str] = mapped_column(String(32), unique=True, index=True)
-    name: Mapped[str] = mapped_column(String(255))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
-    created_by: Mapped[str] = mapped_column(String(255))
-    settings_json: Mapped[str] = mapped_column(Text)
-
-
-class RoundSampleRow(Base):
-    __tablename__ = "round_samples"
-    __table_args__ = (UniqueConstraint("round_id", "position", name="uq_round_sample_position"),)
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
-    position: Mapped[int] = mapped_column(Integer)
-    kind: Mapped[str] = mapped_column(String(16))
-    recipe_id: Mapped[str | None] = mapped_column(ForeignKey("recipes.id"), nullable=True)
-    recipe_json: Mapped[str] = mapped_column(Text)
-    clip_hash: Mapped[str] = mapped_column(String(64))
-    noise_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    ir_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    seed: Mapped[int] = mapped_column(Integer)
-
-
-class RoundAnswerRow(Base):
-    __tablename__ = "round_answers"
-    __table_args__ = (
-        UniqueConstraint("round_id", "sample_id", "labeler", name="uq_round_answer"),
-        Index("ix_round_answers_round_labeler", "round_id", "labeler"),
-    )
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"))
-    sample_id: Mapped[int] = mapped_column(ForeignKey("round_samples.id"))
-    labeler: Mapped[str] = mapped_column(String(255))
-    realistic: Mapped[bool] = mapped_column(Boolean)
-    clear: Mapped[bool] = mapped_column(Boolean)
-    model_poor: Mapped[str] = mapped_column(String(16))
-    note: Mapped[str] = mapped_column(Text, default="")
-    review_id: Mapped[int | None] = mapped_column(ForeignKey("reviews.id"), nullable=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
 
 # --- values handed out -------------------------------------------------------------------------
@@ -258,7 +207,7 @@ def _check_media(s: Session, hashes: list[str], kind: str, what: str) -> None:
     found = {h: k for h, k in s.execute(q)}
     for h in hashes:
         if h not in found:
-            raise AugcheckError(f"no media with hash {h[:12]} (a {what} of the round)")
+            raise NotFoundError(f"no media with hash {h[:12]} (a {what} of the round)")
         if found[h] != kind:
             raise ParameterError(f"media {h[:12]} is a {found[h]}, not a {kind} ({what})")
 
@@ -266,7 +215,7 @@ def _check_media(s: Session, hashes: list[str], kind: str, what: str) -> None:
 def _round_row(s: Session, token: str) -> RoundRow:
     row = s.scalar(select(RoundRow).where(RoundRow.token == (token or "").strip()))
     if row is None:
-        raise AugcheckError(f"no review round with token {token!r}")
+        raise NotFoundError(f"no review round with token {token!r}")
     return row
 
 
@@ -281,10 +230,6 @@ def _sample_ids(s: Session, round_id: int) -> list[int]:
 
 def _share(part: int, whole: int) -> float | None:
     return part / whole if whole else None
-
-
-def _finite_or_none(x: float) -> float | None:
-    return None if x is None or math.isnan(x) else float(x)
 
 
 def anchor_correct(kind: str, realistic: bool, clear: bool) -> bool | None:
@@ -373,7 +318,7 @@ def create_round(
             )
     if n_bad and not noises:
         raise ParameterError("the 'bad' attention checks mix in noise: pick at least one noise")
-    with Session(store.engine) as s:
+    with store.session() as s:
         _check_media(s, clips, "speech", "clip")
         _check_media(s, noises, "noise", "noise")
         _check_media(s, irs, "impulse_response", "impulse response")
@@ -420,11 +365,11 @@ def create_round(
     for _attempt in range(5):  # a token collision is astronomically rare; draw again if it happens
         token = secrets.token_urlsafe(TOKEN_BYTES)
         try:
-            with Session(store.engine) as s, s.begin():
+            with store.transaction() as s:
                 row = RoundRow(
                     token=token,
                     name=name,
-                    created_at=_now(),
+                    created_at=now(),
                     created_by=created_by,
                     settings_json=json.dumps(settings),
                 )
@@ -435,7 +380,7 @@ def create_round(
                     for i, spec in enumerate(specs)
                 )
         except IntegrityError:
-            with Session(store.engine) as s:
+            with store.session() as s:
                 if s.scalar(select(RoundRow.id).where(RoundRow.token == token)) is None:
                     raise
             continue
@@ -444,14 +389,14 @@ def create_round(
 
 
 def get_round(store: Store, token: str) -> RoundInfo:
-    with Session(store.engine) as s:
+    with store.session() as s:
         row = _round_row(s, token)
         return _info(row, _sample_ids(s, row.id))
 
 
 def list_rounds(store: Store) -> list[RoundInfo]:
     """Every round, newest first."""
-    with Session(store.engine) as s:
+    with store.session() as s:
         rows = s.scalars(select(RoundRow).order_by(RoundRow.created_at.desc(), RoundRow.id.desc()))
         rows = list(rows)
         ids: dict[int, list[int]] = {r.id: [] for r in rows}
@@ -465,7 +410,7 @@ def list_rounds(store: Store) -> list[RoundInfo]:
 
 def round_samples(store: Store, token: str) -> list[RoundSample]:
     """The round's samples in canonical order (by position)."""
-    with Session(store.engine) as s:
+    with store.session() as s:
         row = _round_row(s, token)
         q = (
             select(RoundSampleRow)
@@ -476,7 +421,7 @@ def round_samples(store: Store, token: str) -> list[RoundSample]:
 
 
 def get_sample(store: Store, token: str, sample_id: int) -> RoundSample:
-    with Session(store.engine) as s:
+    with store.session() as s:
         row = _round_row(s, token)
         sample = s.get(RoundSampleRow, int(sample_id))
         if sample is None or sample.round_id != row.id:
@@ -533,7 +478,7 @@ def next_sample(store: Store, token: str, labeler: str) -> tuple[RoundSample | N
     """``(sample, done, total)``: the first sample of the labeler's order they have not answered
     (``None`` when they are through), how many they have answered and how many there are."""
     name = _labeler(labeler)
-    with Session(store.engine) as s:
+    with store.session() as s:
         row = _round_row(s, token)
         info = _info(row, _sample_ids(s, row.id))
         done = _answered_ids(s, row.id, name)
@@ -544,7 +489,7 @@ def next_sample(store: Store, token: str, labeler: str) -> tuple[RoundSample | N
 
 
 def _existing_answer(store: Store, round_id: int, sample_id: int, labeler: str) -> int | None:
-    with Session(store.engine) as s:
+    with store.session() as s:
         return s.scalar(
             select(RoundAnswerRow.id).where(
                 RoundAnswerRow.round_id == round_id,
@@ -578,19 +523,23 @@ def answer(
     name = _labeler(labeler)
     if not isinstance(realistic, (bool, np.bool_)) or not isinstance(clear, (bool, np.bool_)):
         raise ParameterError("answer realistic and clear with yes or no")
-    if model_poor not in ANSWERS:
-        raise ParameterError(f"model_poor={model_poor!r} is not one of {', '.join(ANSWERS)}")
+    check_model_poor(model_poor)
     if isinstance(sample_id, bool) or not isinstance(sample_id, (int, np.integer)):
         raise ParameterError(f"sample {sample_id!r} is not part of round {token}")
     sample = get_sample(store, token, int(sample_id))
     if _existing_answer(store, sample.round_id, sample.id, name) is not None:
         return False
-    if sample.kind == "recipe" and params is None:
-        out = render_sample(store, sample)
-        params, metrics = out.params, out.metrics
+    recipe = None
+    if sample.kind == "recipe":
+        if params is None:
+            out = render_sample(store, sample)
+            params, metrics = out.params, out.metrics
+        recipe = store.recipe(sample.recipe_id) if sample.recipe_id else sample.recipe
 
+    # One transaction: the answer and (for a recipe sample) its review are stored together or
+    # not at all, so a failure leaves nothing behind and the labeler can simply submit again.
     try:
-        with Session(store.engine) as s, s.begin():
+        with store.transaction() as tx:
             row = RoundAnswerRow(
                 round_id=sample.round_id,
                 sample_id=sample.id,
@@ -599,58 +548,44 @@ def answer(
                 clear=bool(clear),
                 model_poor=model_poor,
                 note=note or "",
-                created_at=_now(),
+                created_at=now(),
             )
-            s.add(row)
-            s.flush()
-            answer_id = row.id
+            tx.add(row)
+            tx.flush()  # the unique (round, sample, labeler) key decides a race here
+            if recipe is not None:
+                row.review_id = store.save_review(
+                    recipe=recipe,
+                    params=list(params or []),
+                    seed=sample.seed,
+                    clip_hash=sample.clip_hash,
+                    noise_hash=sample.noise_hash,
+                    inputs={
+                        "clip": sample.clip_hash,
+                        "noise": sample.noise_hash,
+                        "ir": sample.ir_hash,
+                        "round": token,
+                        "round_sample": sample.id,
+                    },
+                    reviewer=name,
+                    realistic=bool(realistic),
+                    clear=bool(clear),
+                    model_poor=model_poor,
+                    note=note or "",
+                    metrics=metrics,
+                    origin="round",
+                    tx=tx,
+                )
     except IntegrityError:
         if _existing_answer(store, sample.round_id, sample.id, name) is not None:
             return False  # someone (another tab, a double click) was first
         raise
-
-    if sample.kind == "recipe":
-        try:
-            recipe = store.recipe(sample.recipe_id) if sample.recipe_id else sample.recipe
-            review_id = store.save_review(
-                recipe=recipe,
-                params=list(params or []),
-                seed=sample.seed,
-                clip_hash=sample.clip_hash,
-                noise_hash=sample.noise_hash,
-                inputs={
-                    "clip": sample.clip_hash,
-                    "noise": sample.noise_hash,
-                    "ir": sample.ir_hash,
-                    "round": token,
-                    "round_sample": sample.id,
-                },
-                reviewer=name,
-                realistic=bool(realistic),
-                clear=bool(clear),
-                model_poor=model_poor,
-                note=note or "",
-                metrics=metrics,
-                origin="round",
-            )
-        except BaseException:
-            # undo the claim so the labeler can submit again; nothing half-saved stays behind
-            with Session(store.engine) as s, s.begin():
-                s.execute(delete(RoundAnswerRow).where(RoundAnswerRow.id == answer_id))
-            raise
-        with Session(store.engine) as s, s.begin():
-            s.execute(
-                update(RoundAnswerRow)
-                .where(RoundAnswerRow.id == answer_id)
-                .values(review_id=review_id)
-            )
     return True
 
 
 # --- results -----------------------------------------------------------------------------------
 def round_answers(store: Store, token: str) -> list[dict[str, Any]]:
     """Every answer of the round with its sample's kind and recipe, oldest first."""
-    with Session(store.engine) as s:
+    with store.session() as s:
         row = _round_row(s, token)
         q = (
             select(RoundAnswerRow, RoundSampleRow)
@@ -714,7 +649,7 @@ def _labeler_figures(
 ) -> dict[str, Any]:
     """One labeler's counts from their answers: what the summary and the results both show."""
     recipe = [a for a in mine if a["kind"] == "recipe"]
-    accepted = sum(a["verdict"] == "accept" for a in recipe)
+    accepted = sum(a["verdict"] == ACCEPT for a in recipe)
     return {
         "labeler": name,
         "answered": len(mine),
@@ -752,7 +687,7 @@ def round_results(store: Store, token: str, *, exclude_flagged: bool = True) -> 
     excluded = sorted(w for w, sc in scores.items() if sc.flagged) if exclude_flagged else []
     counted = [a for a in answers if a["kind"] == "recipe" and a["labeler"] not in excluded]
 
-    with Session(store.engine) as s:
+    with store.session() as s:
         q = select(RecipeRow.id, RecipeRow.name).where(RecipeRow.id.in_(info.recipe_ids))
         names = {rid: name for rid, name in s.execute(q)}
         q = (
@@ -764,7 +699,7 @@ def round_results(store: Store, token: str, *, exclude_flagged: bool = True) -> 
     per_recipe = []
     for rid in info.recipe_ids:
         mine = [a for a in counted if a["recipe_id"] == rid]
-        acc = sum(a["verdict"] == "accept" for a in mine)
+        acc = sum(a["verdict"] == ACCEPT for a in mine)
         per_recipe.append(
             {
                 "recipe_id": rid,
@@ -777,9 +712,10 @@ def round_results(store: Store, token: str, *, exclude_flagged: bool = True) -> 
                 "accept_share": _share(acc, len(mine)),
                 "realistic": sum(bool(a["realistic"]) for a in mine),
                 "clear": sum(bool(a["clear"]) for a in mine),
-                "model_poor_yes": sum(a["model_poor"] == "yes" for a in mine),
-                "model_poor_no": sum(a["model_poor"] == "no" for a in mine),
-                "model_poor_unknown": sum(a["model_poor"] == "unknown" for a in mine),
+                **{
+                    f"model_poor_{v}": sum(a["model_poor"] == v for a in mine)
+                    for v in MODEL_POOR_ANSWERS
+                },
             }
         )
 
@@ -792,13 +728,13 @@ def round_results(store: Store, token: str, *, exclude_flagged: bool = True) -> 
             {
                 **_labeler_figures(who, mine, info.total, scores[who]),
                 "excluded": who in excluded,
-                "agrees_with_majority": _finite_or_none(majority.get(who, float("nan"))),
+                "agrees_with_majority": finite_or_none(majority.get(who, float("nan")), None),
             }
         )
 
     def alpha(key: str) -> float | None:
-        return _finite_or_none(
-            krippendorff_alpha([(a["sample_id"], a["labeler"], a[key]) for a in counted])
+        return finite_or_none(
+            krippendorff_alpha([(a["sample_id"], a["labeler"], a[key]) for a in counted]), None
         )
 
     return {
@@ -813,17 +749,10 @@ def round_results(store: Store, token: str, *, exclude_flagged: bool = True) -> 
             "realistic": alpha("realistic"),
             "clear": alpha("clear"),
             "samples_with_two_or_more": sum(
-                n >= 2 for n in _count_by(a["sample_id"] for a in counted).values()
+                n >= 2 for n in Counter(a["sample_id"] for a in counted).values()
             ),
         },
     }
-
-
-def _count_by(items: Iterable[Any]) -> dict[Any, int]:
-    out: dict[Any, int] = {}
-    for x in items:
-        out[x] = out.get(x, 0) + 1
-    return out
 
 
 __all__ = [

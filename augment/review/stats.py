@@ -23,14 +23,14 @@ from typing import Any
 
 import numpy as np
 
+from augment.checklist import ACCEPT, FIT_ITEMS, verdict_for
 from augment.errors import ParameterError
 from augment.export.reviews import param_columns
+from augment.param_key import ParamKey
 from augment.recipe import Recipe
 from augment.steps import STEPS
 from augment.steps.base import Param
 
-#: The answers :func:`parameter_effect` models; ``both`` is clear *and* realistic (an accept).
-ANSWERS = ("clear", "realistic", "both")
 #: Drawn values that are not settings of the recipe (where a noise starts, a synthetic room's
 #: seed); they vary from sample to sample but say nothing about the recipe's ranges.
 SKIP_PARAMS = frozenset({"step", "offset_s", "ir_seed"})
@@ -38,8 +38,6 @@ SKIP_PARAMS = frozenset({"step", "offset_s", "ir_seed"})
 RIDGE = 1e-3
 #: The shares :func:`parameter_effect` reports crossings for.
 CROSSING_LEVELS = (0.5, 0.8)
-
-_KEY = re.compile(r"^(?P<step>[a-z_]+)(?:#(?P<occ>[1-9][0-9]*))?\.(?P<param>[a-z0-9_]+)$")
 
 
 # --- shares -------------------------------------------------------------------------------
@@ -413,9 +411,8 @@ def parameter_effect(
     distinct value), observed shares in up to ``bins`` quantile bins, and its 50% and 80%
     crossings inside the observed range.
     """
-    if not isinstance(key, str) or not _KEY.match(key):
-        raise ParameterError(f"key={key!r} is not '<step>.<param>' or '<step>#2.<param>'")
-    xs, answers = [], {name: [] for name in ANSWERS}
+    ParamKey.parse(key)  # a ParameterError for a malformed key
+    xs, answers = [], {name: [] for name in FIT_ITEMS}
     found = False
     for r in reviews:
         value = _numeric_params(r).get(key)
@@ -426,7 +423,7 @@ def parameter_effect(
         xs.append(value)
         answers["clear"].append(clear)
         answers["realistic"].append(realistic)
-        answers["both"].append(clear and realistic)
+        answers["both"].append(verdict_for(realistic, clear) == ACCEPT)
     if not found:
         raise ParameterError(f"no review has a numeric value for {key!r}")
     x = np.array(xs, dtype=float)
@@ -456,10 +453,8 @@ def _crossing_in_range(fit: LogisticFit | None, p: float) -> float | None:
 # --- suggestions ------------------------------------------------------------------------------
 def _parse_key(key: str) -> tuple[str, int, Param]:
     """``"background_noise#2.snr_db"`` -> ``("background_noise", 1, Param(snr_db))``."""
-    m = _KEY.match(key) if isinstance(key, str) else None
-    if m is None:
-        raise ParameterError(f"key={key!r} is not '<step>.<param>' or '<step>#2.<param>'")
-    step, param = m["step"], m["param"]
+    k = ParamKey.parse(key)
+    step, param = k.step, k.param
     if step not in STEPS:
         raise ParameterError(f"key={key!r}: unknown step {step!r} (known: {', '.join(STEPS)})")
     try:
@@ -468,7 +463,7 @@ def _parse_key(key: str) -> tuple[str, int, Param]:
         raise ParameterError(f"key={key!r}: {step} has no parameter {param!r}") from None
     if not isinstance(spec, Param):
         raise ParameterError(f"key={key!r}: {step}.{param} is a choice, not a number")
-    return step, int(m["occ"] or 1) - 1, spec
+    return step, k.occurrence - 1, spec
 
 
 def _range(value: Any, what: str) -> tuple[float, float]:
@@ -508,8 +503,8 @@ def suggest_range(
     ``snr_db``; 0.1 for an unknown key), ends at the range's edge are kept as they are. The fit
     is a point estimate: with few reviews, look at ``effect.fits[answer].band`` too.
     """
-    if answer not in ANSWERS:
-        raise ParameterError(f"answer={answer!r} is not one of {', '.join(ANSWERS)}")
+    if answer not in FIT_ITEMS:
+        raise ParameterError(f"answer={answer!r} is not one of {', '.join(FIT_ITEMS)}")
     _share(target)
     if _whole("grid", grid) < 2:
         raise ParameterError(f"grid={grid} must be at least 2")
@@ -553,7 +548,6 @@ def suggested_recipe(recipe: Recipe, key: str, new_range: float | Sequence[float
 
 
 __all__ = [
-    "ANSWERS",
     "BinnedShare",
     "LogisticFit",
     "ParameterEffect",

@@ -1,42 +1,28 @@
-"""Persistence: media, recipes, reviews and rounds through SQLAlchemy 2 (``Store``).
+"""Persistence: media, recipes, reviews and rounds through SQLAlchemy 2.
 
-``from augment.store import Store`` is the way in; the class lives in :mod:`augment.store.store`.
+``from augment.store import Store`` is the way in; the class lives in :mod:`augment.store.store`,
+every table in :mod:`augment.store.schema`.
 """
 
+from augment.store.schema import IMAGE_KINDS, MEDIA_KINDS, SPLITS, STATUSES
 from augment.store.store import (
-    ANSWERS,
-    IMAGE_KINDS,
-    KINDS,
     PROJECT_ROOT,
-    SPLITS,
-    STATUSES,
-    Base,
     Media,
-    MediaRow,
-    RecipeRow,
-    ReviewRow,
     Store,
     default_url,
     library_versions,
     load_demo_assets,
-    verdict_for,
 )
 
 __all__ = [
-    "ANSWERS",
     "IMAGE_KINDS",
-    "KINDS",
+    "MEDIA_KINDS",
     "PROJECT_ROOT",
     "SPLITS",
     "STATUSES",
-    "Base",
     "Media",
-    "MediaRow",
-    "RecipeRow",
-    "ReviewRow",
     "Store",
     "default_url",
     "library_versions",
     "load_demo_assets",
-    "verdict_for",
 ]

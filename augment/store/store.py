@@ -2,10 +2,7 @@
 
 The default is a SQLite file (WAL mode) under ``data/`` in the project (``AUGCHECK_DATA_DIR``
 moves the folder, ``AUGCHECK_DB_URL`` replaces the database, e.g. a PostgreSQL URL for a team).
-The schema is created on first use; later starts keep every row.
-
-Nothing here is audio-specific beyond the ``kind`` of a media item and the optional audio facts
-(sample rate, duration) it records, so images can be stored the same way later.
+The schema (:mod:`augment.store.schema`) is created on first use; later starts keep every row.
 """
 
 from __future__ import annotations
@@ -13,38 +10,35 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from dataclasses import asdict, dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import (
-    Boolean,
-    DateTime,
-    Float,
-    ForeignKey,
-    Integer,
-    LargeBinary,
-    String,
-    Text,
-    create_engine,
-    event,
-    func,
-    select,
-)
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy import Integer, create_engine, event, func, select
+from sqlalchemy.orm import Session
 
 from augment import __version__
 from augment.audio import content_hash, decode
-from augment.errors import AugcheckError, ParameterError
+from augment.checklist import ACCEPT, POOR_UNKNOWN, POOR_YES, check_model_poor, verdict_for
+from augment.errors import NotFoundError, ParameterError
 from augment.recipe import Recipe
+from augment.store.schema import (
+    IMAGE_KINDS,
+    MEDIA_KINDS,
+    SPLITS,
+    STATUSES,
+    Base,
+    BlobRow,
+    MediaRow,
+    MetaRow,
+    RecipeRow,
+    ReviewRow,
+    now,
+)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-KINDS = ("speech", "noise", "impulse_response", "image", "overlay")
-#: Kinds that are pictures (decoded with augment.image; ``transcript`` holds an image's label).
-IMAGE_KINDS = ("image", "overlay")
-SPLITS = ("train", "val", "test")
-ANSWERS = ("yes", "no", "unknown")
-STATUSES = ("draft", "in review", "accepted", "rejected")
 
 
 def default_url() -> str:
@@ -54,78 +48,6 @@ def default_url() -> str:
     folder = Path(os.environ.get("AUGCHECK_DATA_DIR", PROJECT_ROOT / "data"))
     folder.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{folder / 'augcheck.db'}"
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
-
-
-class Base(DeclarativeBase):
-    pass
-
-
-class MediaRow(Base):
-    __tablename__ = "media"
-    hash: Mapped[str] = mapped_column(String(64), primary_key=True)
-    name: Mapped[str] = mapped_column(String(255))
-    kind: Mapped[str] = mapped_column(String(32), index=True)
-    format: Mapped[str] = mapped_column(String(32), default="")
-    sample_rate: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    channels: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    duration_s: Mapped[float | None] = mapped_column(Float, nullable=True)
-    size_bytes: Mapped[int] = mapped_column(Integer, default=0)
-    transcript: Mapped[str | None] = mapped_column(Text, nullable=True)
-    split: Mapped[str | None] = mapped_column(String(16), nullable=True)
-    origin: Mapped[str] = mapped_column(String(16), default="upload")
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
-
-
-class BlobRow(Base):
-    __tablename__ = "blobs"
-    hash: Mapped[str] = mapped_column(String(64), primary_key=True)
-    data: Mapped[bytes] = mapped_column(LargeBinary)
-
-
-class RecipeRow(Base):
-    __tablename__ = "recipes"
-    id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    name: Mapped[str] = mapped_column(String(255), default="")
-    json: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(16), default="draft")
-    status_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
-    status_by: Mapped[str | None] = mapped_column(String(255), nullable=True)
-    status_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    parent_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
-
-
-class ReviewRow(Base):
-    __tablename__ = "reviews"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    recipe_id: Mapped[str] = mapped_column(ForeignKey("recipes.id"), index=True)
-    recipe_json: Mapped[str] = mapped_column(Text)
-    params_json: Mapped[str] = mapped_column(Text)
-    seed: Mapped[int] = mapped_column(Integer)
-    clip_hash: Mapped[str] = mapped_column(String(64), index=True)
-    noise_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    inputs_json: Mapped[str] = mapped_column(Text, default="{}")
-    reviewer: Mapped[str] = mapped_column(String(255), index=True)
-    realistic: Mapped[bool] = mapped_column(Boolean)
-    clear: Mapped[bool] = mapped_column(Boolean)
-    model_poor: Mapped[str] = mapped_column(String(16))
-    verdict: Mapped[str] = mapped_column(String(16), index=True)
-    note: Mapped[str] = mapped_column(Text, default="")
-    metrics_json: Mapped[str] = mapped_column(Text, default="{}")
-    origin: Mapped[str] = mapped_column(String(16), default="studio")
-    app_version: Mapped[str] = mapped_column(String(32))
-    versions_json: Mapped[str] = mapped_column(Text, default="{}")
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
-
-
-class MetaRow(Base):
-    __tablename__ = "meta"
-    key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    value: Mapped[str] = mapped_column(Text)
 
 
 @dataclass(frozen=True)
@@ -166,22 +88,51 @@ def library_versions() -> dict[str, str]:
     return out
 
 
-def verdict_for(realistic: bool, clear: bool) -> str:
-    """Accept when the sample sounds realistic and its label is still clear; reject otherwise."""
-    return "accept" if realistic and clear else "reject"
-
-
 class Store:
-    """The database: one engine, short sessions per call."""
+    """The database: one engine; each method runs in its own short transaction, or joins the
+    caller's (``tx=``) so several calls commit together or not at all::
+
+        with store.transaction() as tx:
+            store.save_recipe(recipe, tx=tx)
+            review_id = store.save_review(..., tx=tx)
+    """
 
     def __init__(self, url: str | None = None):
         self.url = url or default_url()
         self.engine = create_engine(self.url)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
-        import augment.review.rounds  # noqa: F401  (its tables live on Base; imported here: no cycle)
-
         Base.metadata.create_all(self.engine)
+
+    # --- sessions -------------------------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One unit of work: pass the session as ``tx=`` to Store methods (and use it for your
+        own queries); it commits when the block ends, and rolls everything back if it raises."""
+        with Session(self.engine, expire_on_commit=False) as s, s.begin():
+            yield s
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session for reading; nothing in it is committed."""
+        with Session(self.engine) as s:
+            yield s
+
+    @contextmanager
+    def _writing(self, tx: Session | None) -> Iterator[Session]:
+        if tx is not None:  # the caller's transaction commits (or rolls back) at its end
+            yield tx
+        else:
+            with self.transaction() as s:
+                yield s
+
+    @contextmanager
+    def _reading(self, tx: Session | None) -> Iterator[Session]:
+        if tx is not None:
+            yield tx
+        else:
+            with self.session() as s:
+                yield s
 
     # --- media ------------------------------------------------------------------------
     def add_media(
@@ -193,14 +144,15 @@ class Store:
         transcript: str | None = None,
         split: str | None = None,
         origin: str = "upload",
+        tx: Session | None = None,
     ) -> tuple[Media, bool]:
         """Decode (to validate) and store a file; returns ``(media, created)``.
 
         The same bytes uploaded twice are one entry (content address). A file that fails to
         decode raises :class:`AugcheckError` before anything is written.
         """
-        if kind not in KINDS:
-            raise ParameterError(f"kind={kind!r} is not one of {', '.join(KINDS)}")
+        if kind not in MEDIA_KINDS:
+            raise ParameterError(f"kind={kind!r} is not one of {', '.join(MEDIA_KINDS)}")
         if split not in (None, *SPLITS):
             raise ParameterError(f"split={split!r} is not one of {', '.join(SPLITS)}")
         if kind in IMAGE_KINDS:
@@ -220,7 +172,7 @@ class Store:
                 "duration_s": round(audio.duration_s, 4),
             }
         digest = content_hash(data)
-        with Session(self.engine) as s, s.begin():
+        with self._writing(tx) as s:
             row = s.get(MediaRow, digest)
             if row is not None:
                 return _media(row), False
@@ -234,46 +186,46 @@ class Store:
                 transcript=transcript or None,
                 split=split,
                 origin=origin,
-                created_at=_now(),
+                created_at=now(),
             )
             s.add(row)
             s.flush()
             return _media(row), True
 
-    def media(self, digest: str) -> Media:
-        with Session(self.engine) as s:
+    def media(self, digest: str, *, tx: Session | None = None) -> Media:
+        with self._reading(tx) as s:
             row = s.get(MediaRow, digest)
             if row is None:
-                raise AugcheckError(f"no media with hash {digest[:12]}")
+                raise NotFoundError(f"no media with hash {digest[:12]}")
             return _media(row)
 
-    def list_media(self, kind: str | None = None) -> list[Media]:
+    def list_media(self, kind: str | None = None, *, tx: Session | None = None) -> list[Media]:
         q = select(MediaRow).order_by(MediaRow.origin.desc(), MediaRow.created_at, MediaRow.name)
         if kind:
             q = q.where(MediaRow.kind == kind)
-        with Session(self.engine) as s:
+        with self._reading(tx) as s:
             return [_media(r) for r in s.scalars(q)]
 
-    def media_bytes(self, digest: str) -> bytes:
-        with Session(self.engine) as s:
+    def media_bytes(self, digest: str, *, tx: Session | None = None) -> bytes:
+        with self._reading(tx) as s:
             row = s.get(BlobRow, digest)
             if row is None:
-                raise AugcheckError(f"no media with hash {digest[:12]}")
+                raise NotFoundError(f"no media with hash {digest[:12]}")
             return row.data
 
-    def update_media(self, digest: str, **fields: Any) -> Media:
+    def update_media(self, digest: str, *, tx: Session | None = None, **fields: Any) -> Media:
         allowed = {"name", "transcript", "split", "kind"}
         bad = sorted(set(fields) - allowed)
         if bad:
             raise ParameterError(f"cannot change media field {bad[0]!r}")
         if "split" in fields and fields["split"] not in (None, *SPLITS):
             raise ParameterError(f"split={fields['split']!r} is not one of {', '.join(SPLITS)}")
-        if "kind" in fields and fields["kind"] not in KINDS:
-            raise ParameterError(f"kind={fields['kind']!r} is not one of {', '.join(KINDS)}")
-        with Session(self.engine) as s, s.begin():
+        if "kind" in fields and fields["kind"] not in MEDIA_KINDS:
+            raise ParameterError(f"kind={fields['kind']!r} is not one of {', '.join(MEDIA_KINDS)}")
+        with self._writing(tx) as s:
             row = s.get(MediaRow, digest)
             if row is None:
-                raise AugcheckError(f"no media with hash {digest[:12]}")
+                raise NotFoundError(f"no media with hash {digest[:12]}")
             picture = row.kind in IMAGE_KINDS
             if "kind" in fields and (fields["kind"] in IMAGE_KINDS) != picture:
                 raise ParameterError(
@@ -289,7 +241,9 @@ class Store:
             s.flush()
             return _media(row)
 
-    def import_transcripts(self, data: bytes) -> tuple[list[str], list[str]]:
+    def import_transcripts(
+        self, data: bytes, *, tx: Session | None = None
+    ) -> tuple[list[str], list[str]]:
         """Set transcripts from a CSV with ``file`` and ``transcript`` columns.
 
         Rows are matched to clips by name (the uploaded file's name). Returns the names that
@@ -306,7 +260,7 @@ class Store:
         if not rows or not {"file", "transcript"} <= set(rows[0]):
             raise ParameterError("transcripts: the CSV needs the columns 'file' and 'transcript'")
         updated, unmatched = [], []
-        with Session(self.engine) as s, s.begin():
+        with self._writing(tx) as s:
             for r in rows:
                 name = (r.get("file") or "").strip()
                 found = s.scalars(select(MediaRow).where(MediaRow.name == name)).all()
@@ -319,9 +273,11 @@ class Store:
         return updated, unmatched
 
     # --- recipes ------------------------------------------------------------------------
-    def save_recipe(self, recipe: Recipe, *, parent_id: str | None = None) -> str:
+    def save_recipe(
+        self, recipe: Recipe, *, parent_id: str | None = None, tx: Session | None = None
+    ) -> str:
         """Store a recipe if new (its id is its content); returns the id. Names are kept."""
-        with Session(self.engine) as s, s.begin():
+        with self._writing(tx) as s:
             row = s.get(RecipeRow, recipe.id)
             if row is None:
                 s.add(
@@ -330,31 +286,33 @@ class Store:
                         name=recipe.name or recipe.id,
                         json=recipe.to_json(indent=None),
                         parent_id=parent_id,
-                        created_at=_now(),
+                        created_at=now(),
                     )
                 )
             elif recipe.name and row.name in ("", row.id):
                 row.name = recipe.name
         return recipe.id
 
-    def recipe(self, recipe_id: str) -> Recipe:
-        with Session(self.engine) as s:
+    def recipe(self, recipe_id: str, *, tx: Session | None = None) -> Recipe:
+        with self._reading(tx) as s:
             row = s.get(RecipeRow, recipe_id)
             if row is None:
-                raise AugcheckError(f"no recipe with id {recipe_id}")
+                raise NotFoundError(f"no recipe with id {recipe_id}")
             return Recipe.from_json(row.json).with_name(row.name)
 
-    def rename_recipe(self, recipe_id: str, name: str) -> None:
+    def rename_recipe(self, recipe_id: str, name: str, *, tx: Session | None = None) -> None:
         name = (name or "").strip()
         if not name:
             raise ParameterError("a recipe name cannot be empty")
-        with Session(self.engine) as s, s.begin():
+        with self._writing(tx) as s:
             row = s.get(RecipeRow, recipe_id)
             if row is None:
-                raise AugcheckError(f"no recipe with id {recipe_id}")
+                raise NotFoundError(f"no recipe with id {recipe_id}")
             row.name = name[:255]
 
-    def set_recipe_status(self, recipe_id: str, status: str, *, reason: str, by: str) -> None:
+    def set_recipe_status(
+        self, recipe_id: str, status: str, *, reason: str, by: str, tx: Session | None = None
+    ) -> None:
         """Set draft / in review / accepted / rejected, with who, when and why."""
         if status not in STATUSES:
             raise ParameterError(f"status={status!r} is not one of {', '.join(STATUSES)}")
@@ -362,14 +320,16 @@ class Store:
             raise ParameterError("enter your name before changing a recipe's status")
         if not (reason or "").strip():
             raise ParameterError("give a reason for the status change")
-        with Session(self.engine) as s, s.begin():
+        with self._writing(tx) as s:
             row = s.get(RecipeRow, recipe_id)
             if row is None:
-                raise AugcheckError(f"no recipe with id {recipe_id}")
+                raise NotFoundError(f"no recipe with id {recipe_id}")
             row.status, row.status_reason = status, reason.strip()
-            row.status_by, row.status_at = by.strip(), _now()
+            row.status_by, row.status_at = by.strip(), now()
 
-    def recipe_rows(self, *, exclude_ids: set[int] | None = None) -> list[dict[str, Any]]:
+    def recipe_rows(
+        self, *, exclude_ids: set[int] | None = None, tx: Session | None = None
+    ) -> list[dict[str, Any]]:
         """Every recipe with its review statistics, aggregated in SQL (fast for many reviews).
 
         ``exclude_ids`` leaves those reviews out (e.g. labelers flagged by attention checks).
@@ -380,11 +340,11 @@ class Store:
                 ReviewRow.recipe_id.label("rid"),
                 func.count(ReviewRow.id).label("n"),
                 func.count(func.distinct(ReviewRow.reviewer)).label("nr"),
-                as_int(ReviewRow.verdict == "accept").label("acc"),
+                as_int(ReviewRow.verdict == ACCEPT).label("acc"),
                 as_int(ReviewRow.realistic).label("real"),
                 as_int(ReviewRow.clear).label("clear"),
-                as_int(ReviewRow.model_poor == "yes").label("poor"),
-                as_int(ReviewRow.model_poor != "unknown").label("poor_n"),
+                as_int(ReviewRow.model_poor == POOR_YES).label("poor"),
+                as_int(ReviewRow.model_poor != POOR_UNKNOWN).label("poor_n"),
                 func.max(ReviewRow.created_at).label("last"),
             )
             .where(ReviewRow.id.not_in(sorted(exclude_ids or ())))
@@ -394,7 +354,7 @@ class Store:
         q = select(RecipeRow, stats).outerjoin(stats, stats.c.rid == RecipeRow.id)
         q = q.order_by(func.coalesce(stats.c.last, RecipeRow.created_at).desc())
         out = []
-        with Session(self.engine) as s:
+        with self._reading(tx) as s:
             for row in s.execute(q):
                 r = row[0]
                 out.append(
@@ -420,8 +380,8 @@ class Store:
                 )
         return out
 
-    def list_recipes(self) -> list[dict[str, Any]]:
-        with Session(self.engine) as s:
+    def list_recipes(self, *, tx: Session | None = None) -> list[dict[str, Any]]:
+        with self._reading(tx) as s:
             rows = s.scalars(select(RecipeRow).order_by(RecipeRow.created_at)).all()
             return [
                 {"id": r.id, "name": r.name, "status": r.status, "created_at": r.created_at}
@@ -447,6 +407,7 @@ class Store:
         origin: str = "studio",
         rendered_recipe: Recipe | None = None,
         parent_id: str | None = None,
+        tx: Session | None = None,
     ) -> int:
         """Store one checklist answer for ``recipe``.
 
@@ -457,10 +418,10 @@ class Store:
         reviewer = (reviewer or "").strip()
         if not reviewer:
             raise ParameterError("enter the reviewer's name before saving")
-        if model_poor not in ANSWERS:
-            raise ParameterError(f"model_poor={model_poor!r} is not one of {', '.join(ANSWERS)}")
-        self.save_recipe(recipe, parent_id=parent_id if parent_id != recipe.id else None)
-        with Session(self.engine) as s, s.begin():
+        check_model_poor(model_poor)
+        versions = json.dumps(library_versions())
+        with self._writing(tx) as s:
+            self.save_recipe(recipe, parent_id=parent_id if parent_id != recipe.id else None, tx=s)
             row = ReviewRow(
                 recipe_id=recipe.id,
                 recipe_json=(rendered_recipe or recipe).to_json(indent=None),
@@ -478,8 +439,8 @@ class Store:
                 metrics_json=json.dumps(metrics or {}),
                 origin=origin,
                 app_version=__version__,
-                versions_json=json.dumps(library_versions()),
-                created_at=_now(),
+                versions_json=versions,
+                created_at=now(),
             )
             s.add(row)
             s.flush()
@@ -491,6 +452,7 @@ class Store:
         recipe_ids: list[str] | None = None,
         reviewers: list[str] | None = None,
         verdicts: list[str] | None = None,
+        tx: Session | None = None,
     ) -> list[dict[str, Any]]:
         q = (
             select(ReviewRow, RecipeRow.name)
@@ -503,15 +465,15 @@ class Store:
             q = q.where(ReviewRow.reviewer.in_(reviewers))
         if verdicts:
             q = q.where(ReviewRow.verdict.in_(verdicts))
-        with Session(self.engine) as s:
+        with self._reading(tx) as s:
             return [_review_dict(r, name) for r, name in s.execute(q)]
 
-    def reviewers(self) -> list[str]:
-        with Session(self.engine) as s:
+    def reviewers(self, *, tx: Session | None = None) -> list[str]:
+        with self._reading(tx) as s:
             q = select(ReviewRow.reviewer).distinct().order_by(ReviewRow.reviewer)
             return list(s.scalars(q))
 
-    def recipe_summary(self) -> list[dict[str, Any]]:
+    def recipe_summary(self, *, tx: Session | None = None) -> list[dict[str, Any]]:
         """Per recipe: reviews, reviewers, accepts, accept share, last reviewed."""
         q = (
             select(
@@ -519,14 +481,14 @@ class Store:
                 RecipeRow.name,
                 func.count(ReviewRow.id),
                 func.count(func.distinct(ReviewRow.reviewer)),
-                func.sum(func.cast(ReviewRow.verdict == "accept", Integer)),
+                func.sum(func.cast(ReviewRow.verdict == ACCEPT, Integer)),
                 func.max(ReviewRow.created_at),
             )
             .join(ReviewRow, ReviewRow.recipe_id == RecipeRow.id)
             .group_by(RecipeRow.id, RecipeRow.name)
             .order_by(func.max(ReviewRow.created_at).desc())
         )
-        with Session(self.engine) as s:
+        with self._reading(tx) as s:
             return [
                 {
                     "recipe_id": rid,
@@ -541,13 +503,13 @@ class Store:
             ]
 
     # --- meta -----------------------------------------------------------------------------
-    def get_meta(self, key: str) -> str | None:
-        with Session(self.engine) as s:
+    def get_meta(self, key: str, *, tx: Session | None = None) -> str | None:
+        with self._reading(tx) as s:
             row = s.get(MetaRow, key)
             return None if row is None else row.value
 
-    def set_meta(self, key: str, value: str) -> None:
-        with Session(self.engine) as s, s.begin():
+    def set_meta(self, key: str, value: str, *, tx: Session | None = None) -> None:
+        with self._writing(tx) as s:
             s.merge(MetaRow(key=key, value=value))
 
 
@@ -613,17 +575,8 @@ def load_demo_assets(store: Store, folder: str | os.PathLike | None = None) -> i
             added += int(created)
     for key, done in (("demo_assets_loaded", audio_done), ("demo_images_loaded", images_done)):
         if not done:
-            store.set_meta(key, _now().isoformat())
+            store.set_meta(key, now().isoformat())
     return added
 
 
-__all__ = [
-    "IMAGE_KINDS",
-    "KINDS",
-    "Media",
-    "SPLITS",
-    "Store",
-    "asdict",
-    "load_demo_assets",
-    "verdict_for",
-]
+__all__ = ["Media", "Store", "default_url", "load_demo_assets"]

@@ -59,6 +59,7 @@ class RunningApp:
     proc: subprocess.Popen
     stdout_path: Path
     stderr_path: Path
+    db_url: str | None = None
 
     @property
     def db_path(self) -> Path:
@@ -112,8 +113,10 @@ def serve_app(
     prepare: Callable[[Path], None] | None = None,
     env_extra: dict[str, str] | None = None,
     cwd: Path | None = None,
+    db_url: str | None = None,
 ) -> Iterator[RunningApp]:
-    """``streamlit run app.py`` on a free port with a fresh data folder under ``base``.
+    """``streamlit run app.py`` on a free port with a fresh data folder under ``base`` (and
+    the database ``db_url`` when given, e.g. PostgreSQL, instead of its SQLite file).
 
     ``prepare(data_dir)`` runs before the server starts (e.g. to create a round, so that a
     round link can be the very first request); ``env_extra`` adds environment variables; ``cwd``
@@ -127,6 +130,8 @@ def serve_app(
     port = _free_port()
     env = dict(os.environ, AUGCHECK_DATA_DIR=str(data_dir), PYTHONUNBUFFERED="1")
     env.pop("AUGCHECK_DB_URL", None)  # the test reads the SQLite file in data_dir
+    if db_url:
+        env["AUGCHECK_DB_URL"] = db_url
     env.update(env_extra or {})
     cmd = [
         sys.executable,
@@ -157,7 +162,9 @@ def serve_app(
             stderr=err,
             start_new_session=True,  # own process group, so teardown can kill all of it
         )
-    app = RunningApp(f"http://127.0.0.1:{port}", data_dir, proc, stdout_path, stderr_path)
+    app = RunningApp(
+        f"http://127.0.0.1:{port}", data_dir, proc, stdout_path, stderr_path, db_url=db_url
+    )
     try:
         deadline = time.monotonic() + STARTUP_TIMEOUT_S
         while True:
@@ -195,6 +202,18 @@ def private_app(tmp_path_factory) -> Iterator[RunningApp]:
     another test's counts; killed at the end of the module."""
     with serve_app(tmp_path_factory.mktemp("augcheck_e2e_private")) as app:
         yield app
+
+
+@pytest.fixture(scope="module")
+def postgresql_app(tmp_path_factory, postgresql_server) -> Iterator[RunningApp]:
+    """An app on a fresh PostgreSQL database of the session's server (``AUGCHECK_DB_URL``);
+    ``app.db_url`` is that database. Killed, and the database dropped, at the end of the module."""
+    url = postgresql_server.create_database()
+    try:
+        with serve_app(tmp_path_factory.mktemp("augcheck_e2e_pg"), db_url=url) as app:
+            yield app
+    finally:
+        postgresql_server.drop_database(url)
 
 
 @pytest.fixture(scope="session")

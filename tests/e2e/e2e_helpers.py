@@ -53,3 +53,34 @@ def screenshot(page, path) -> None:
         page.set_viewport_size(size)
     except Exception as exc:  # a screenshot must never hide the real failure
         print(f"screenshot {path} failed: {exc!r}")
+
+
+#: The A/B player's state (``views/_player.js``'s ``info()``), read from inside its shadow root.
+PLAYER_INFO_JS = """() => {
+    for (const host of document.querySelectorAll('[data-testid="stBidiComponentIsolated"]')) {
+        const wrap = host.shadowRoot && host.shadowRoot.querySelector('.acp');
+        if (wrap && wrap.player) return wrap.player.info();
+    }
+    return null;
+}"""
+
+
+def player_info(page) -> dict | None:
+    """The player's state: signal, playing, position (s), loop, region, match, level, ..."""
+    return page.evaluate(PLAYER_INFO_JS)
+
+
+def player(page):
+    """A locator for the player's root (Playwright's CSS locators pierce open shadow roots)."""
+    return page.locator(".acp")
+
+
+def wait_player(page, condition: str, *, arg=None, timeout: float = LONG) -> dict:
+    """Wait until ``condition`` (a JS expression on the player's state ``i`` and on ``arg``)
+    holds; returns that state."""
+    page.wait_for_function(
+        f"(arg) => {{ const i = ({PLAYER_INFO_JS})(); return !!i && ({condition}); }}",
+        arg=arg,
+        timeout=timeout,
+    )
+    return player_info(page)
