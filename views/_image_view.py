@@ -14,6 +14,7 @@ import numpy as np
 import streamlit as st
 from PIL import Image, ImageDraw
 
+from augment.checklist import verdict_for
 from augment.errors import AugcheckError
 from augment.image import decode_image, decode_rgba, encode
 from augment.image.io import EXTENSIONS
@@ -396,7 +397,7 @@ def image_studio(store) -> None:
                 except AugcheckError as exc:
                     st.error(str(exc))
                 else:
-                    verdict = "accept" if answers["realistic"] and answers["clear"] else "reject"
+                    verdict = verdict_for(answers["realistic"], answers["clear"])
                     st.toast(f"Saved review #{review_id}: {verdict}", icon=":material/check:")
                     ss["img.last_saved"] = (
                         sample_key,
