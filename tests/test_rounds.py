@@ -13,7 +13,6 @@ import augment.review.rounds as rounds
 from augment.errors import AugcheckError, ParameterError
 from augment.recipe import Recipe
 from augment.store import Store
-from augment.store.schema import Base
 from tests.conftest import ROOT, noise_signal, speechlike, sql_value, wav_bytes
 
 NOISY = Recipe.from_dict(
@@ -27,7 +26,6 @@ ROOM = Recipe.from_dict(
 
 @pytest.fixture
 def lib(store):
-    Base.metadata.create_all(store.engine)  # until Store creates the round tables itself
     clips = [
         store.add_media(wav_bytes(speechlike(1.0, seed=i)), name=f"c{i}.wav", kind="speech")[0].hash
         for i in range(3)

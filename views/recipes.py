@@ -24,6 +24,7 @@ from augment.review.stats import (
 )
 from augment.store import STATUSES
 from views._common import get_store, media_by_hash, original_wav, render_view, reviewer
+from views._handoff import open_in_studio
 from views._player import Signal, ab_player
 
 ss = st.session_state
@@ -39,7 +40,8 @@ leave_out = st.toggle(
     "below the round's accuracy threshold are flagged.",
 )
 excluded = flagged if leave_out else set()
-rows = store.recipe_rows(exclude_ids=excluded)
+show_archived = st.toggle("Show archived recipes", value=False, key="show_archived")
+rows = store.recipe_rows(exclude_ids=excluded, include_archived=show_archived)
 if not rows:
     st.info(
         "No recipes yet. Tune one in the **Studio** and save a label (a recipe is stored with its "
@@ -116,6 +118,25 @@ recipe = Recipe.from_json(row["json"]).with_name(row["name"])
 
 st.subheader(row["name"])
 st.caption(f"`{recipe.id}` · {summary_of(row['json'])}")
+if row["archived_at"]:
+    st.info(
+        f"Archived on {row['archived_at']:%Y-%m-%d}: hidden from the lists, kept with its reviews.",
+        icon=":material/archive:",
+    )
+    if st.button("Unarchive", key=f"unarchive_{pick}", icon=":material/unarchive:"):
+        store.set_recipe_archived(pick, False)
+        st.toast("Unarchived")
+        st.rerun()
+elif st.button(
+    "Archive",
+    key=f"archive_{pick}",
+    icon=":material/archive:",
+    help="Hide this recipe from the lists (Recipes, Rounds); its reviews stay and still count. "
+    "'Show archived recipes' brings it back.",
+):
+    store.set_recipe_archived(pick, True)
+    st.toast("Archived: turn on 'Show archived recipes' to see it again")
+    st.rerun()
 if row["parent_id"]:
     st.caption(f"Derived from `{row['parent_id']}`.")
 
@@ -160,8 +181,7 @@ if b1.button(
     disabled=pictures,
     help="Image recipes: set them in the Studio's Images view." if pictures else None,
 ):
-    ss["open_recipe"] = recipe.to_json()
-    st.switch_page("views/studio.py")
+    open_in_studio(recipe)
 b2.download_button(
     "Recipe JSON",
     recipe.to_json(with_id=True),
@@ -331,8 +351,7 @@ for key in varied:
             o1.metric("Old range", fmt_range(done["old"]))
             o2.metric("Suggested (>= 80% clear and realistic)", fmt_range(done["new"]))
             if o3.button("Open it", key=f"open_suggested_{key}"):
-                ss["open_recipe"] = done["json"]
-                st.switch_page("views/studio.py")
+                open_in_studio(Recipe.from_json(done["json"]))
             st.caption(
                 f"Saved as a new recipe: **{done['name']}** (`{done['id']}`); "
                 "the old one and its reviews stay."

@@ -474,18 +474,52 @@ def _answered_ids(s: Session, round_id: int, labeler: str) -> set[int]:
     return set(s.scalars(q))
 
 
+def _unplayable(s: Session, round_id: int) -> dict[int, list[str]]:
+    q_gone = select(MediaRow.hash, MediaRow.name).where(MediaRow.deleted_at.is_not(None))
+    gone = {h: n for h, n in s.execute(q_gone)}
+    if not gone:
+        return {}
+    q = select(
+        RoundSampleRow.id,
+        RoundSampleRow.clip_hash,
+        RoundSampleRow.noise_hash,
+        RoundSampleRow.ir_hash,
+    ).where(RoundSampleRow.round_id == round_id)
+    out: dict[int, list[str]] = {}
+    for sid, *hashes in s.execute(q):
+        what = [
+            f"{kind} {gone[h]}"
+            for kind, h in zip(("clip", "noise", "impulse response"), hashes, strict=True)
+            if h in gone
+        ]
+        if what:
+            out[sid] = what
+    return out
+
+
+def unplayable_samples(store: Store, token: str) -> dict[int, list[str]]:
+    """The round's samples that can no longer be played because a clip, noise or impulse
+    response they use was deleted: ``{sample id: ["clip c0.wav", ...]}``. Labelers are not
+    given them any more; answers already given stay and count."""
+    with store.session() as s:
+        return _unplayable(s, _round_row(s, token).id)
+
+
 def next_sample(store: Store, token: str, labeler: str) -> tuple[RoundSample | None, int, int]:
     """``(sample, done, total)``: the first sample of the labeler's order they have not answered
-    (``None`` when they are through), how many they have answered and how many there are."""
+    (``None`` when they are through), how many they have answered and how many there are for
+    them (samples whose media was deleted are skipped, and not counted unless answered)."""
     name = _labeler(labeler)
     with store.session() as s:
         row = _round_row(s, token)
         info = _info(row, _sample_ids(s, row.id))
         done = _answered_ids(s, row.id, name)
+        skip = set(_unplayable(s, row.id)) - done
+        total = info.total - len(skip)
         for sid in labeler_sequence(info, name):
-            if sid not in done:
-                return _sample(s.get(RoundSampleRow, sid)), len(done), info.total
-        return None, len(done), info.total
+            if sid not in done and sid not in skip:
+                return _sample(s.get(RoundSampleRow, sid)), len(done), total
+        return None, len(done), total
 
 
 def _existing_answer(store: Store, round_id: int, sample_id: int, labeler: str) -> int | None:
