@@ -1,7 +1,7 @@
 """20 labelers answering one review round at the same time, on SQLite and on PostgreSQL.
 
-Each simulated labeler runs the Review page's own code path, in a loop: ``rounds.next_sample``
-(what to show) then ``rounds.answer`` (the "Save and next" button) with the parameters and
+Each simulated labeler runs the Review page's own code path, in a loop: ``labeling.next_sample``
+(what to show) then ``labeling.answer`` (the "Save and next" button) with the parameters and
 metrics of the rendered sample, until the round is done; one answer in ten is submitted twice
 (a double click, a second tab), which must be ignored. Labelers are threads sharing one
 ``Store`` by default, as the sessions of one Streamlit server do (Streamlit runs every session
@@ -57,8 +57,9 @@ def setup(url: str, samples_per_recipe: int, anchor_share: float) -> tuple[str, 
     each sample's rendered parameters and metrics (what the page passes to ``answer``)."""
     from augment.recipe import Recipe
     from augment.review import rounds
-    from augment.store import Store
+    from augment.store import Store, migrate
 
+    migrate.upgrade(url)  # what `python -m augment db upgrade` does (PostgreSQL needs it)
     store = Store(url)
     data = ROOT / "tests" / "data"
     clips = [store.add_media((data / c).read_bytes(), name=c, kind="speech")[0].hash for c in CLIPS]
@@ -86,7 +87,7 @@ def setup(url: str, samples_per_recipe: int, anchor_share: float) -> tuple[str, 
 
 def labeler(store, token, name, rendered, start, double_share, seed) -> dict:
     """One labeler working through the round as the Review page does; returns what happened."""
-    from augment.review import rounds
+    from augment.review import labeling
 
     rng = random.Random(seed)
     acked, ignored, answer_s, step_s, errors = [], 0, [], [], []
@@ -94,7 +95,7 @@ def labeler(store, token, name, rendered, start, double_share, seed) -> dict:
     while True:
         t0 = time.perf_counter()
         try:
-            sample, _done, _total = rounds.next_sample(store, token, name)
+            sample, _done, _total = labeling.next_sample(store, token, name)
             if sample is None:
                 break
             answers = dict(
@@ -105,7 +106,7 @@ def labeler(store, token, name, rendered, start, double_share, seed) -> dict:
                 **rendered[sample.id],
             )
             t1 = time.perf_counter()
-            stored = rounds.answer(store, token, name, sample.id, **answers)
+            stored = labeling.answer(store, token, name, sample.id, **answers)
             t2 = time.perf_counter()
             if stored:
                 acked.append(sample.id)  # acknowledged: the function returned
@@ -114,12 +115,14 @@ def labeler(store, token, name, rendered, start, double_share, seed) -> dict:
             answer_s.append(t2 - t1)
             step_s.append(t2 - t0)
             if rng.random() < double_share:  # the same answer again: must be ignored
-                if rounds.answer(store, token, name, sample.id, **answers):
+                if labeling.answer(store, token, name, sample.id, **answers):
                     errors.append(f"{name}: a second submit of sample {sample.id} was stored")
                 else:
                     ignored += 1
         except Exception as exc:  # counted and shown; the labeler presses again
-            errors.append(f"{name}: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}")
+            errors.append(
+                f"{name}: {type(exc).__name__}: {' | '.join(str(exc).splitlines()[:2])[:300]}"
+            )
             if len(errors) > 50:
                 break
     return {

@@ -1,6 +1,6 @@
 """SIGKILL while reviews are being saved: after a restart, every acknowledged review is there.
 
-A child process saves through the code paths the pages use (``rounds.answer``, what the Review
+A child process saves through the code paths the pages use (``labeling.answer``, what the Review
 page's "Save and next" calls, and ``Store.save_review``, the Studio's "Save label"), printing one
 line after each call returned: that is the acknowledgement a user sees. The test kills it with
 SIGKILL at a random moment, "restarts" (a new ``Store`` on the same database, as the app does on
@@ -19,6 +19,7 @@ import subprocess
 import sys
 import time
 
+import augment.review.labeling as labeling
 import augment.review.rounds as rounds
 from augment.recipe import Recipe
 from augment.store import Store
@@ -35,7 +36,7 @@ ACKS_BEFORE_KILL = 6
 #: acknowledged on stdout once the call has returned; runs until killed.
 CHILD = r"""
 import json, sys
-from augment.review import rounds
+from augment.review import labeling, rounds
 from augment.recipe import Recipe
 from augment.store import Store
 
@@ -46,9 +47,9 @@ print(json.dumps({"ready": True}), flush=True)
 n = 0
 while True:
     for who in ("ana", "bo"):
-        sample, _, _ = rounds.next_sample(store, token, who)
+        sample, _, _ = labeling.next_sample(store, token, who)
         if sample is not None:
-            assert rounds.answer(store, token, who, sample.id, realistic=True, clear=n % 2 == 0,
+            assert labeling.answer(store, token, who, sample.id, realistic=True, clear=n % 2 == 0,
                                  model_poor="no", note=f"{who}:{sample.id}", params=[])
             print(json.dumps({"answer": [who, sample.id]}), flush=True)
         rid = store.save_review(recipe=recipe, params=[{"step": "background_noise", "snr_db": 5.0}],
@@ -159,7 +160,7 @@ def test_sigkill_while_saving_loses_no_acknowledged_review(store):
                 assert (reviewer, review_note, note) == (lab, f"{lab}:{sid}", f"{lab}:{sid}")
             # the labelers go on where they stopped: nothing acknowledged is asked again
             for who in LABELERS:
-                sample, done, total = rounds.next_sample(fresh, info.token, who)
+                sample, done, total = labeling.next_sample(fresh, info.token, who)
                 mine = {sid for lab, sid in stored if lab == who}
                 assert done == len(mine) and (sample is None or sample.id not in mine)
         finally:

@@ -18,7 +18,7 @@ from streamlit.testing.v1 import AppTest
 
 from augment.errors import AugcheckError, ParameterError
 from augment.recipe import Recipe
-from augment.review import rounds
+from augment.review import labeling, round_results, rounds
 from tests.conftest import ROOT, noise_signal, speechlike, sql, sql_value, wav_bytes
 
 NOISY = Recipe.from_dict({"name": "cafe 5", "steps": [{"step": "background_noise", "snr_db": 5}]})
@@ -125,8 +125,8 @@ def test_rounds_skip_samples_of_deleted_media_and_say_so(lib):
     with_clip = {sid for sid, s in samples.items() if s.clip_hash == clip.hash}
     assert 0 < len(with_clip) < len(samples)
     # ana answers one sample of the clip before it is deleted: her answer stays and counts
-    first = next(sid for sid in rounds.labeler_sequence(info, "ana") if sid in with_clip)
-    assert rounds.answer(
+    first = next(sid for sid in labeling.labeler_sequence(info, "ana") if sid in with_clip)
+    assert labeling.answer(
         store, info.token, "ana", first, realistic=True, clear=True, model_poor="no", params=[]
     )
     assert store.media_usage(clip.hash)["rounds"] == ["r"]
@@ -138,18 +138,21 @@ def test_rounds_skip_samples_of_deleted_media_and_say_so(lib):
     for who in ("ana", "bo"):
         heard = []
         while True:
-            sample, done, total = rounds.next_sample(store, info.token, who)
+            sample, done, total = labeling.next_sample(store, info.token, who)
             if sample is None:
                 break
             assert sample.id not in with_clip
             heard.append(sample.id)
-            rounds.answer(
+            labeling.answer(
                 store, info.token, who, sample.id, realistic=True, clear=True, model_poor="no",
                 params=[],
             )  # fmt: skip
         expected = len(samples) - len(with_clip) + (1 if who == "ana" else 0)
         assert (done, total) == (expected, expected), who
-    assert len(rounds.round_answers(store, info.token)) == 2 * (len(samples) - len(with_clip)) + 1
+    assert (
+        len(round_results.round_answers(store, info.token))
+        == 2 * (len(samples) - len(with_clip)) + 1
+    )
 
 
 def test_archived_recipes_are_hidden_and_kept(lib):

@@ -95,7 +95,7 @@ def fill_first_revision(url: str) -> None:
 
 def assert_first_revision_rows(store: Store) -> None:
     """Every row written by :func:`fill_first_revision`, read back through the code."""
-    from augment.review import rounds
+    from augment.review import round_results, rounds
 
     m = store.media("a" * 64)
     assert (m.name, m.kind, m.transcript, m.split, m.sample_rate) == (
@@ -119,7 +119,7 @@ def assert_first_revision_rows(store: Store) -> None:
     assert store.get_meta("demo_assets_loaded") == "yes"
     info = rounds.get_round(store, "tok")
     assert (info.name, info.sample_ids) == ("old round", (1,))
-    [a] = rounds.round_answers(store, "tok")
+    [a] = round_results.round_answers(store, "tok")
     assert (a["labeler"], a["note"]) == ("ana", "heard it")
     assert sql(store, "SELECT review_id FROM round_answers") == [(1,)]
 

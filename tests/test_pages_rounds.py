@@ -62,7 +62,7 @@ def personal_link(at, data_dir, token, name):
 def label_everything(data_dir, token, name, careful=True):
     """Answer every sample. A careful labeler hears the -20 dB anchors as unclear (the test
     looks the hidden kind up in the database); a careless one calls everything clear."""
-    from augment.review import rounds
+    from augment.review import labeling
     from augment.store import Store
 
     store = Store(f"sqlite:///{data_dir / 'augcheck.db'}")
@@ -81,7 +81,7 @@ def label_everything(data_dir, token, name, careful=True):
         assert "snr" not in shown and "noise" not in shown and "seed" not in shown
         radios = {r.key.rsplit("_", 1)[0]: r for r in at.radio}
         radios["review_realistic"].set_value("Yes")
-        sample, _, _ = rounds.next_sample(store, token, name)
+        sample, _, _ = labeling.next_sample(store, token, name)
         radios["review_clear"].set_value("No" if careful and sample.kind == "bad" else "Yes")
         at.button(key="review_save").click().run()
         seen += 1

@@ -21,6 +21,7 @@ from views._common import (
     get_store,
     hints_job,
     job_outcome,
+    md,
     media_by_hash,
     model_job,
     original_spectrogram,
@@ -97,14 +98,14 @@ if clip is None:
 try:
     clean = decoded(clip.hash)
 except AugcheckError as exc:
-    st.error(str(exc))
+    st.error(md(exc))
     st.stop()
 facts = f"{clean.duration_s:.2f} s · {clean.sample_rate} Hz"
 if clean.downmixed:
     facts += f" · {clean.channels} channels, downmixed to mono"
 if clip.transcript:
     facts += f" · “{clip.transcript}”"
-st.caption(f"**{clip.name}**: {facts}")
+st.caption(f"**{md(clip.name)}**: {facts}")
 
 
 # --- steps --------------------------------------------------------------------------------
@@ -274,7 +275,7 @@ r3.button(
 try:
     recipe = Recipe.from_dict({"name": ss.get("recipe_name") or "", "steps": steps})
 except AugcheckError as exc:
-    st.error(str(exc))
+    st.error(md(exc))
     st.stop()
 if not recipe.name:
     recipe = recipe.with_name(recipe.summary())
@@ -289,7 +290,7 @@ try:
             int(ss["seed"]),
         )
 except AugcheckError as exc:
-    st.error(str(exc), icon=":material/error:")
+    st.error(md(exc), icon=":material/error:")
     st.stop()
 
 
@@ -367,7 +368,7 @@ report, model_problem = job_outcome(job)
 
 def show_hints(hint, problem) -> None:
     if problem:
-        st.warning(f"Hints unavailable: {problem}")
+        st.warning(f"Hints unavailable: {md(problem)}")
         return
     if hint is None:
         st.caption(":material/hourglass_top: Measuring STOI, speech-only SNR and loudness…")
@@ -399,7 +400,7 @@ def show_hints(hint, problem) -> None:
 
 def show_model(report, problem) -> None:
     if problem:
-        st.warning(f"Model: {problem}")
+        st.warning(f"Model: {md(problem)}")
     elif report is None:
         st.caption(":material/hourglass_top: The model is listening… (the sliders stay free)")
     elif report["kind"] == "transcript":
@@ -469,6 +470,7 @@ answers = checklist(
     else "Pre-filled from the model's result; change it if you disagree. Both are stored."
     if report is not None
     else None,
+    poor_rule=None if report is None else report.get("rule"),
     note_placeholder="what you heard; Enter saves",
 )
 with st.container():  # a fixed place for save errors
@@ -497,16 +499,17 @@ with st.container():  # a fixed place for save errors
                     parent_id=ss.get("parent_recipe"),
                 )
             except AugcheckError as exc:
-                st.error(str(exc))
+                st.error(md(exc))
             else:
                 verdict = verdict_for(answers["realistic"], answers["clear"])
                 st.toast(
-                    f"Saved review #{review_id}: {verdict} for {recipe.name}",
+                    f"Saved review #{review_id}: {verdict} for {md(recipe.name)}",
                     icon=":material/check_circle:",
                 )
                 ss["last_saved"] = (
                     (recipe.id, clip.hash, result["seed"]),
-                    f"Saved review #{review_id}: **{verdict}** for {recipe.name} (`{recipe.id}`).",
+                    f"Saved review #{review_id}: **{verdict}** for {md(recipe.name)} "
+                    f"(`{recipe.id}`).",
                 )
 
 saved_for, saved_text = ss.get("last_saved") or (None, "")
@@ -539,7 +542,7 @@ with st.expander("Sweep one parameter over a ladder of values, heard blind in a 
                 values = ladder(ss[f"sweep_from.{key}"], ss[f"sweep_to.{key}"], ss["sweep_rungs"])
                 make_sweep(recipe, key, values, seed=result["seed"])  # validates
             except AugcheckError as exc:
-                st.error(str(exc))
+                st.error(md(exc))
             else:
                 start_sweep(recipe, key, values, seed=result["seed"], clip=clip, noise=noise, ir=ir)
 

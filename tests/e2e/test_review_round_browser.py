@@ -174,7 +174,7 @@ def save_button(page: Page) -> Locator:
 
 def test_two_labelers_share_a_round(chromium_browser, private_app, artifacts_dir):
     from augment.recipe import Recipe
-    from augment.review import rounds
+    from augment.review import labeling, rounds
     from augment.store import Store
 
     app = private_app
@@ -277,7 +277,7 @@ def test_two_labelers_share_a_round(chromium_browser, private_app, artifacts_dir
         srcs = [src for _, src in lab.heard]
         assert len(ids) == total and sorted(ids) == sorted(info.sample_ids), (lab.name, ids)
         assert len(set(srcs)) == total, (lab.name, Counter(srcs).most_common(2))
-        assert ids == rounds.labeler_sequence(info, lab.name), lab.name
+        assert ids == labeling.labeler_sequence(info, lab.name), lab.name
     assert [s for s, _ in ana.heard] != [s for s, _ in bo.heard], "both heard the same order"
     # the same sample is the same sound for both (the src is a hash of the WAV bytes)
     assert dict(ana.heard) == dict(bo.heard)
