@@ -24,7 +24,7 @@ from augment.image.render import difference, overlay_source, preview
 from augment.recipe import Recipe
 from augment.review.sweep import MAX_RUNGS, ladder, make_sweep
 from augment.steps import Choice, steps_for
-from views._common import checklist, media_by_hash, reviewer, take_upload
+from views._common import checklist, md, media_by_hash, reviewer, take_upload
 
 ss = st.session_state
 IMAGE_STEPS = steps_for("image")
@@ -207,10 +207,10 @@ def image_studio(store) -> None:
     h, w = pixels.shape[:2]
     facts = f"{w}x{h} · {'grey' if pixels.ndim == 2 else 'colour'} · {item.format}"
     if label:
-        facts += f" · label: {label.get('class', '(no class)')}"
+        facts += f" · label: {md(label.get('class', '(no class)'))}"
         if box:
             facts += " · box " + ", ".join(f"{v:g}" for v in box)
-    st.caption(f"**{item.name}**: {facts}")
+    st.caption(f"**{md(item.name)}**: {facts}")
 
     steps = _controls()
 
@@ -401,7 +401,7 @@ def image_studio(store) -> None:
                     st.toast(f"Saved review #{review_id}: {verdict}", icon=":material/check:")
                     ss["img.last_saved"] = (
                         sample_key,
-                        f"Saved review #{review_id}: **{verdict}** for {recipe.name} "
+                        f"Saved review #{review_id}: **{verdict}** for {md(recipe.name)} "
                         f"(`{recipe.id}`).",
                     )
     saved_for, saved_text = ss.get("img.last_saved") or (None, "")
