@@ -7,13 +7,19 @@ import re
 import streamlit as st
 
 from augment import audio, cache, plots
-from augment.checklist import CLEAR, MODEL_POOR, MODEL_POOR_CODES, REALISTIC, YES
+from augment.checklist import CLEAR, MODEL_POOR, MODEL_POOR_CODES, REALISTIC, YES, asked
 from augment.errors import AugcheckError
 from augment.jobs import JobScheduler, outcome
 from augment.recipe import Recipe, Source, render, source
 from augment.store import Media, Store, load_demo_assets
 
-KIND_LABELS = {"speech": "Clean clip", "noise": "Noise", "impulse_response": "Impulse response"}
+KIND_LABELS = {
+    "speech": "Clean clip",
+    "noise": "Noise",
+    "impulse_response": "Impulse response",
+    "image": "Picture",
+    "texture": "Texture (for the overlay step)",
+}
 
 
 #: Decoded audio, renderings, WAV bytes and spectrograms: kept in memory up to a byte budget
@@ -246,6 +252,7 @@ def checklist(
     poor_disabled: bool = False,
     poor_rule: str | None = None,
     note_placeholder: str = "",
+    modality: str = "audio",
 ) -> dict | None:
     """The three-question checklist and a note, as one form; the answers once it is submitted.
 
@@ -253,16 +260,18 @@ def checklist(
     what is missing), then ``{"realistic", "clear", "model_poor", "note"}``. Widget keys are
     ``f"{prefix}_realistic{suffix}"`` and so on, so each page (and each sample) keeps its own.
     """
+    q_real, short_real = asked(REALISTIC, modality)
+    q_clear, short_clear = asked(CLEAR, modality)
     with st.form(form_key, clear_on_submit=True, border=True):
         realistic = st.radio(
-            REALISTIC.label,
+            q_real,
             REALISTIC.choices,
             index=None,
             horizontal=True,
             key=f"{prefix}_realistic{suffix}",
         )
         clear = st.radio(
-            CLEAR.label,
+            q_clear,
             CLEAR.choices,
             index=None,
             horizontal=True,
@@ -286,7 +295,7 @@ def checklist(
     if not submitted:
         return None
     if realistic is None or clear is None:
-        st.error(f"Answer both '{REALISTIC.short}' and '{CLEAR.short}' before saving.")
+        st.error(f"Answer both '{short_real}' and '{short_clear}' before saving.")
         return None
     return {
         "realistic": realistic == YES,

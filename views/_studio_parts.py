@@ -11,7 +11,7 @@ from augment.errors import AugcheckError
 from augment.recipe import Recipe
 from augment.review.sweep import MAX_RUNGS, ladder, make_sweep
 from augment.steps import Choice, Step
-from views._common import get_store, media_by_hash, reviewer, take_upload
+from views._common import get_store, md, media_by_hash, reviewer, take_upload
 from views._handoff import start_sweep
 
 ss = st.session_state
@@ -149,7 +149,7 @@ def show_metrics(m: dict, clean_duration_s: float) -> None:
 
 def show_hints(hint, problem) -> None:
     if problem:
-        st.warning(f"Hints unavailable: {problem}")
+        st.warning(f"Hints unavailable: {md(problem)}")
         return
     if hint is None:
         st.caption(":material/hourglass_top: Measuring STOI, speech-only SNR and loudness…")
@@ -181,7 +181,7 @@ def show_hints(hint, problem) -> None:
 
 def show_model(report, problem) -> None:
     if problem:
-        st.warning(f"Model: {problem}")
+        st.warning(f"Model: {md(problem)}")
     elif report is None:
         st.caption(":material/hourglass_top: The model is listening… (the sliders stay free)")
     elif report["kind"] == "transcript":
@@ -225,15 +225,16 @@ def save(answers: dict, recipe: Recipe, result: dict, clip, noise, ir, *, metric
             parent_id=ss.get("parent_recipe"),
         )
     except AugcheckError as exc:
-        st.error(str(exc))
+        st.error(md(exc))
         return
     verdict = verdict_for(answers["realistic"], answers["clear"])
     st.toast(
-        f"Saved review #{review_id}: {verdict} for {recipe.name}", icon=":material/check_circle:"
+        f"Saved review #{review_id}: {verdict} for {md(recipe.name)}",
+        icon=":material/check_circle:",
     )
     ss["last_saved"] = (
         (recipe.id, clip.hash, result["seed"]),
-        f"Saved review #{review_id}: **{verdict}** for {recipe.name} (`{recipe.id}`).",
+        f"Saved review #{review_id}: **{verdict}** for {md(recipe.name)} (`{recipe.id}`).",
     )
 
 
@@ -263,6 +264,6 @@ def sweep_starter(recipe: Recipe, result: dict, clip, noise, ir) -> None:
             values = ladder(ss[f"sweep_from.{key}"], ss[f"sweep_to.{key}"], ss["sweep_rungs"])
             make_sweep(recipe, key, values, seed=result["seed"])  # validates
         except AugcheckError as exc:
-            st.error(str(exc))
+            st.error(md(exc))
             return
         start_sweep(recipe, key, values, seed=result["seed"], clip=clip, noise=noise, ir=ir)

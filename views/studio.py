@@ -12,17 +12,14 @@ import streamlit as st
 from augment import controls
 from augment.errors import AugcheckError
 from augment.recipe import Recipe
-from augment.steps import STEPS, length_changed_by
+from augment.steps import length_changed_by
 from views._common import (
     checklist,
     decoded,
+    get_store,
     hints_job,
     job_outcome,
-<<<<<<< HEAD
-=======
     md,
-    media_by_hash,
->>>>>>> main
     model_job,
     original_spectrogram,
     original_wav,
@@ -41,6 +38,9 @@ from views._studio_parts import (
     sweep_starter,
 )
 
+#: The audio steps (image steps have their own view, views/_image_view.py)
+STEPS = controls.AUDIO_STEPS
+
 ss = st.session_state
 
 st.title("Studio")
@@ -48,6 +48,14 @@ st.caption(
     "Tune a recipe, listen to the original and the augmented sample at their true levels, "
     "look at both spectrograms, then answer the checklist. Each answer labels the recipe."
 )
+# pictures have their own view (a recipe is for one kind of media)
+if st.segmented_control("Media", ["Audio", "Images"], key="studio_media", default="Audio") == (
+    "Images"
+):
+    from views._image_view import image_studio
+
+    image_studio(get_store())
+    st.stop()
 
 # --- inputs: clip, noise, impulse response -------------------------------------------------
 c1, c2, c3 = st.columns(3)
@@ -81,10 +89,10 @@ with st.container():  # a fixed place, so the controls below keep theirs
     opened = recipe_to_open()
     if opened is not None:
         ss["parent_recipe"] = opened.id
-        state, problems = controls.recipe_state(opened)
+        state, problems = controls.recipe_state(opened, STEPS)
         ss.update(state)
         st.info(
-            f"Opened recipe **{opened.name}** (`{opened.id}`). Changing anything makes a new"
+            f"Opened recipe **{md(opened.name)}** (`{opened.id}`). Changing anything makes a new"
             " recipe; the old one and its reviews stay."
             + (f" Note: {'; '.join(problems)}." if problems else ""),
             icon=":material/open_in_new:",
@@ -94,7 +102,7 @@ columns = st.columns(3)
 for i, step in enumerate(STEPS.values()):
     with columns[i % 3].container(border=True):
         step_controls(step)
-steps = controls.recipe_steps(ss)
+steps = controls.recipe_steps(ss, STEPS)
 
 
 def new_draw():
@@ -174,67 +182,6 @@ hint, hint_problem = job_outcome(hint_job)
 report, model_problem = job_outcome(job)
 
 
-<<<<<<< HEAD
-=======
-def show_hints(hint, problem) -> None:
-    if problem:
-        st.warning(f"Hints unavailable: {md(problem)}")
-        return
-    if hint is None:
-        st.caption(":material/hourglass_top: Measuring STOI, speech-only SNR and loudness…")
-        return
-    q1, q2, q3 = st.columns(3)
-    q1.metric(
-        "STOI",
-        "n/a" if hint["stoi"] is None else f"{hint['stoi']:.2f}",
-        help="Short-time objective intelligibility against the original (0-1). "
-        + (hint["stoi_reason"] or ""),
-    )
-    q2.metric(
-        "SNR over speech",
-        "n/a" if hint["snr_db_speech"] is None else f"{hint['snr_db_speech']:.1f} dB",
-        help="SNR over the frames a voice-activity detector marks as speech, beside "
-        "the whole-clip SNR. " + (hint["snr_db_speech_reason"] or ""),
-    )
-    lo, la = hint["lufs_original"], hint["lufs_augmented"]
-    q3.metric(
-        "Loudness (LUFS)",
-        "n/a" if la is None else f"{la:.1f}",
-        delta=None if lo is None or la is None else f"{la - lo:+.1f} LU",
-        delta_color="off",
-        help="Integrated loudness (ITU-R BS.1770), original -> this.",
-    )
-    notes = [r for r in (hint["stoi_reason"], hint["snr_db_speech_reason"]) if r]
-    st.caption("Hints, not verdicts." + (" " + " ".join(notes) if notes else ""))
-
-
-def show_model(report, problem) -> None:
-    if problem:
-        st.warning(f"Model: {md(problem)}")
-    elif report is None:
-        st.caption(":material/hourglass_top: The model is listening… (the sliders stay free)")
-    elif report["kind"] == "transcript":
-        st.metric(
-            f"Model WER ({report['model']})",
-            f"{100 * report['wer_original']:.0f}% → {100 * report['wer_augmented']:.0f}%",
-            help="Word error rate on the original and on this sample, against "
-            + (
-                "the clip's transcript."
-                if report["reference"] == "transcript"
-                else "what the model heard in the original (the clip has no transcript)."
-            ),
-        )
-        st.caption(f"Heard: “{report['text_augmented'] or '…'}”  " + report.get("note", ""))
-    else:
-        st.metric(
-            f"Model ({report['model']})",
-            f"{report['label_original']} → {report['label_augmented']}",
-            help=f"Confidence {report['confidence_original']:.2f} → "
-            f"{report['confidence_augmented']:.2f}",
-        )
-
-
->>>>>>> main
 def poll() -> None:
     """Until both results are in: start the jobs on the first tick, then wait for news."""
     if not ss.get(started_key):
@@ -287,47 +234,8 @@ answers = checklist(
 )
 with st.container():  # a fixed place for save errors
     if answers is not None:
-<<<<<<< HEAD
         figures = {**m, "hints": hint, "model": report}
         save(answers, recipe, result, clip, noise, ir, metrics=figures)
-=======
-        who = reviewer()
-        if not who:
-            st.error("Enter your name in the sidebar (Your name) before saving.")
-        else:
-            try:
-                review_id = store.save_review(
-                    recipe=recipe,
-                    params=result["params"],
-                    seed=result["seed"],
-                    clip_hash=clip.hash,
-                    noise_hash=noise.hash
-                    if noise and "background_noise" in {s["step"] for s in steps}
-                    else None,
-                    inputs={
-                        "clip": clip.hash,
-                        "noise": noise.hash if noise else None,
-                        "ir": ir.hash if ir else None,
-                    },
-                    reviewer=who,
-                    **answers,
-                    metrics={**m, "hints": hint, "model": report},
-                    parent_id=ss.get("parent_recipe"),
-                )
-            except AugcheckError as exc:
-                st.error(md(exc))
-            else:
-                verdict = verdict_for(answers["realistic"], answers["clear"])
-                st.toast(
-                    f"Saved review #{review_id}: {verdict} for {md(recipe.name)}",
-                    icon=":material/check_circle:",
-                )
-                ss["last_saved"] = (
-                    (recipe.id, clip.hash, result["seed"]),
-                    f"Saved review #{review_id}: **{verdict}** for {md(recipe.name)} "
-                    f"(`{recipe.id}`).",
-                )
->>>>>>> main
 
 saved_for, saved_text = ss.get("last_saved") or (None, "")
 with st.container():  # a fixed place (see above)
@@ -336,35 +244,6 @@ with st.container():  # a fixed place (see above)
 
 # --- threshold sweep ----------------------------------------------------------------------
 st.subheader("Threshold sweep")
-<<<<<<< HEAD
 sweep_starter(recipe, result, clip, noise, ir)
-=======
-keys = recipe.numeric_keys()
-with st.expander("Sweep one parameter over a ladder of values, heard blind in a shuffled order"):
-    if not keys:
-        st.caption("Turn on a step with a numeric parameter to sweep it.")
-    else:
-        key = st.selectbox("Parameter", keys, key="sweep_key")
-        i, param = recipe.step_index(key)
-        spec = STEPS[recipe.steps[i].step].param(param)
-        start, stop = (30.0, -10.0) if param == "snr_db" else (spec.max, spec.min)
-        w1, w2, w3 = st.columns(3)
-        w1.number_input(f"From ({spec.unit})", spec.min, spec.max, start, key=f"sweep_from.{key}")
-        w2.number_input(f"To ({spec.unit})", spec.min, spec.max, stop, key=f"sweep_to.{key}")
-        w3.number_input("Rungs", 2, MAX_RUNGS, 9, key="sweep_rungs")
-        st.caption(
-            "Every rung uses this clip, noise and seed; only the parameter changes. The values "
-            "stay hidden while you listen; each answer is saved as a review of the recipe with "
-            "the parameter as a range, and feeds its fit on the Recipes page."
-        )
-        if st.button("Start sweep", key="sweep_start", icon=":material/linear_scale:"):
-            try:
-                values = ladder(ss[f"sweep_from.{key}"], ss[f"sweep_to.{key}"], ss["sweep_rungs"])
-                make_sweep(recipe, key, values, seed=result["seed"])  # validates
-            except AugcheckError as exc:
-                st.error(md(exc))
-            else:
-                start_sweep(recipe, key, values, seed=result["seed"], clip=clip, noise=noise, ir=ir)
->>>>>>> main
 
 warm_up()

@@ -4,7 +4,7 @@
 every table in :mod:`augment.store.schema`.
 """
 
-from augment.store.schema import MEDIA_KINDS, SPLITS, STATUSES
+from augment.store.schema import IMAGE_KINDS, MEDIA_KINDS, SPLITS, STATUSES
 from augment.store.store import (
     PROJECT_ROOT,
     Media,
@@ -15,6 +15,7 @@ from augment.store.store import (
 )
 
 __all__ = [
+    "IMAGE_KINDS",
     "MEDIA_KINDS",
     "PROJECT_ROOT",
     "SPLITS",

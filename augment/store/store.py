@@ -27,6 +27,7 @@ from augment.errors import AudioError, NotFoundError, ParameterError
 from augment.recipe import Recipe, check_name
 from augment.store.records import Media, library_versions, media_from_row, review_dict
 from augment.store.schema import (
+    IMAGE_KINDS,
     MEDIA_KINDS,
     SPLITS,
     STATUSES,
@@ -130,12 +131,29 @@ class Store:
             raise ParameterError(f"kind={kind!r} is not one of {', '.join(MEDIA_KINDS)}")
         if split not in (None, *SPLITS):
             raise ParameterError(f"split={split!r} is not one of {', '.join(SPLITS)}")
-        audio = decode(data, name=name)
-        if is_silent(audio.samples):  # nothing to mix at an SNR, nothing to convolve with
-            what = {"speech": "clean clip", "impulse_response": "impulse response"}.get(kind, kind)
-            raise AudioError(
-                f"{name}: the file is silent (below -120 dBFS); a silent {what} cannot be used"
-            )
+        if kind in IMAGE_KINDS:
+            from augment.image.io import decode_image
+            from augment.image.labels import parse_label
+
+            picture = decode_image(data, name=name)
+            parse_label(transcript)  # refuses a malformed label before anything is written
+            facts = {"format": picture.format, "sample_rate": None, "channels": picture.channels}
+            facts["duration_s"] = None
+        else:
+            audio = decode(data, name=name)
+            if is_silent(audio.samples):  # nothing to mix at an SNR, nothing to convolve with
+                what = {"speech": "clean clip", "impulse_response": "impulse response"}.get(
+                    kind, kind
+                )
+                raise AudioError(
+                    f"{name}: the file is silent (below -120 dBFS); a silent {what} cannot be used"
+                )
+            facts = {
+                "format": audio.format,
+                "sample_rate": audio.sample_rate,
+                "channels": audio.channels,
+                "duration_s": round(audio.duration_s, 4),
+            }
         name = name[:255]  # the column's width (a file name can be longer)
         digest = content_hash(data)
         with self._writing(tx) as s:
@@ -152,10 +170,7 @@ class Store:
                 hash=digest,
                 name=name,
                 kind=kind,
-                format=audio.format,
-                sample_rate=audio.sample_rate,
-                channels=audio.channels,
-                duration_s=round(audio.duration_s, 4),
+                **facts,
                 size_bytes=len(data),
                 transcript=transcript or None,
                 split=split,
@@ -290,6 +305,16 @@ class Store:
             row = s.get(MediaRow, digest)
             if row is None:
                 raise NotFoundError(f"no media with hash {digest[:12]}")
+            picture = row.kind in IMAGE_KINDS
+            if "kind" in fields and (fields["kind"] in IMAGE_KINDS) != picture:
+                raise ParameterError(
+                    f"kind={fields['kind']!r}: {row.name!r} is "
+                    f"{'a picture' if picture else 'audio'} and stays one"
+                )
+            if picture and fields.get("transcript"):
+                from augment.image.labels import parse_label
+
+                parse_label(fields["transcript"])
             for k, v in fields.items():
                 setattr(row, k, v if v != "" else None if k in ("transcript", "split") else v)
             s.flush()
@@ -643,7 +668,10 @@ def load_demo_assets(store: Store, folder: str | os.PathLike | None = None) -> i
     Runs on first start (a marker in the ``meta`` table remembers it), so a demo item the user
     renames stays renamed. Returns how many items were added.
     """
-    if store.get_meta("demo_assets_loaded"):
+    audio_done = bool(store.get_meta("demo_assets_loaded"))
+    # the demo pictures came later: a library made before them still gets them, once
+    images_done = bool(store.get_meta("demo_images_loaded"))
+    if audio_done and images_done:
         return 0
     folder = Path(folder) if folder else PROJECT_ROOT / "assets"
     manifest = folder / "manifest.json"
@@ -652,6 +680,8 @@ def load_demo_assets(store: Store, folder: str | os.PathLike | None = None) -> i
         prompts_file = folder / "arctic_prompts.data"
         prompts = read_arctic_prompts(prompts_file.read_text()) if prompts_file.exists() else {}
         for item in json.loads(manifest.read_text()):
+            if images_done if item["kind"] in IMAGE_KINDS else audio_done:
+                continue
             data = (folder / item["file"]).read_bytes()
             _, created = store.add_media(
                 data,
@@ -661,7 +691,9 @@ def load_demo_assets(store: Store, folder: str | os.PathLike | None = None) -> i
                 origin="demo",
             )
             added += int(created)
-    store.set_meta("demo_assets_loaded", now().isoformat())
+    for key, done in (("demo_assets_loaded", audio_done), ("demo_images_loaded", images_done)):
+        if not done:
+            store.set_meta(key, now().isoformat())
     return added
 
 
