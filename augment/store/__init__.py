@@ -4,6 +4,7 @@
 every table in :mod:`augment.store.schema`.
 """
 
+from augment.store.demo import load_demo_assets
 from augment.store.schema import IMAGE_KINDS, MEDIA_KINDS, SPLITS, STATUSES
 from augment.store.store import (
     PROJECT_ROOT,
@@ -11,7 +12,6 @@ from augment.store.store import (
     Store,
     default_url,
     library_versions,
-    load_demo_assets,
 )
 
 __all__ = [
