@@ -28,7 +28,18 @@ def augmented_src(page: Page) -> str | None:
     return figure.locator("img").first.get_attribute("src")
 
 
-def test_label_an_uploaded_picture(app_page: Page, streamlit_app, artifacts_dir, tmp_path):
+@pytest.fixture(scope="module")
+def picture_app(tmp_path_factory):
+    """The app on its own data folder: the Studio browser test counts the reviews of the shared
+    app, and a picture's review must not land there."""
+    from conftest import serve_app
+
+    with serve_app(tmp_path_factory.mktemp("picture_app")) as app:
+        yield app
+
+
+def test_label_an_uploaded_picture(app_page: Page, picture_app, artifacts_dir, tmp_path):
+    streamlit_app = picture_app
     from PIL import Image
 
     from augment.image.synthetic import phone_picture
