@@ -1,10 +1,9 @@
 """Recipes: an ordered list of steps with fixed values or ranges, identified by a hash.
 
-The recipe JSON format (the CLI reads it, the app exports it)::
+The recipe JSON format (the CLI reads it, the app exports it; the README's "Recipe JSON" has a
+worked example)::
 
-    {"name": "cafe 0-20 dB", "steps": [
-        {"step": "background_noise", "snr_db": [0, 20]},
-        {"step": "gain", "gain_db": -3}]}
+    {"name": "...", "steps": [{"step": "<step name>", "<param>": value or [low, high]}, ...]}
 
 The id is the SHA-256 of the canonical JSON of the steps (defaults filled in, keys sorted,
 numbers as floats), so the same settings are always the same recipe whatever the name.
