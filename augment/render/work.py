@@ -19,6 +19,7 @@ from typing import Any
 from augment import audio
 from augment.errors import AugcheckError
 from augment.recipe import Recipe, render, source
+from augment.render.allocator import keep_freed_memory
 
 FORMATS = ("wav", "flac")
 TMP_PREFIX = ".augtmp-"
@@ -137,6 +138,7 @@ def render_task(task: Task, job: Job) -> dict[str, Any]:
 
     A bad source file is not an exception here: it comes back as an error row with its reason.
     """
+    keep_freed_memory()  # once per worker process: 25% less CPU time (see allocator)
     started = time.process_time()
     rows: list[dict[str, Any]] = []
     errors: list[dict[str, Any]] = []
