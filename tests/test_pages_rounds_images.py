@@ -1,14 +1,11 @@
 """Image rounds on the Rounds and Review pages, and an image recipe opened in the Studio
 (AppTest, a real SQLite file, the demo pictures loaded on first start)."""
 
-import io
 import json
 import sqlite3
 
-import numpy as np
 import pytest
 import streamlit as st
-from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from augment.recipe import Recipe
@@ -70,7 +67,7 @@ def make_image_round(app, data_dir, per_recipe=3):
         k
         for (k,) in db(
             data_dir,
-            "select distinct kind from media where hash in (%s)" % ",".join("?" * len(pictures)),
+            f"select distinct kind from media where hash in ({','.join('?' * len(pictures))})",
             *pictures,
         )
     }
@@ -129,7 +126,7 @@ def test_image_round_created_and_answered_on_the_review_page(app, data_dir):
     assert len(rows) == 3 and {r[0] for r in rows} == {DARK.id}
 
     by_id = {s.id: s for s in rounds.round_samples(store, token)}
-    for rid, seed, clip, params, inputs, noise in rows:
+    for _rid, seed, clip, params, inputs, noise in rows:
         assert noise is None and json.loads(inputs)["clip"] == clip
         sample = by_id[json.loads(inputs)["round_sample"]]
         assert (sample.seed, sample.clip_hash) == (seed, clip)
