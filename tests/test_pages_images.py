@@ -148,7 +148,9 @@ def test_an_image_recipe_on_the_recipes_page(app):
     assert not app.exception, app.exception
     codes = [c.value for c in app.code]
     assert any("import albumentations as A" in c and "A.HorizontalFlip" in c for c in codes)
-    assert app.button(key="open_in_studio").disabled
+    app.button(key="open_in_studio").click().run()  # back in the Images view, the same recipe
+    assert not app.exception, app.exception
+    assert any("Opened recipe" in i.value for i in app.info)
 
 
 def test_rounds_say_they_hold_one_kind_of_media(app):

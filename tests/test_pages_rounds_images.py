@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from augment.recipe import Recipe
 from augment.review import labeling, rounds
+from augment.steps import steps_for
 from augment.store import Store
 from tests.conftest import ROOT
 from tests.test_pages_rounds import personal_link
@@ -144,3 +145,51 @@ def test_image_round_created_and_answered_on_the_review_page(app, data_dir):
     table = next(d.value for d in app.dataframe if "brightness.exposure_ev" in d.value.columns)
     mine = table[table["origin"] == "round"]
     assert len(mine) == 3 and mine["brightness.exposure_ev"].between(-3, -1).all()
+
+
+def test_open_an_image_recipe_in_the_studio(app, data_dir):
+    opened = Recipe.from_dict(
+        {
+            "name": "<b>scratched</b>, darker",
+            "steps": [
+                {"step": "flip", "direction": ["horizontal", "vertical"]},
+                {"step": "scratches", "count": 3, "width_px": 2},
+                {"step": "brightness", "exposure_ev": [-2.5, -0.5]},
+                {"step": "blur", "sigma_px": 1.5},
+            ],
+        }
+    )
+    Store(f"sqlite:///{data_dir / 'augcheck.db'}").save_recipe(opened)
+    app.switch_page("views/recipes.py").run()
+    app.selectbox(key="recipe_pick").set_value(opened.id).run()
+    assert not app.exception, app.exception
+    assert not app.button(key="open_in_studio").disabled
+    app.button(key="open_in_studio").click().run()
+    assert not app.exception and not errors(app), (app.exception, errors(app))
+    assert app.title[0].value == "Studio"
+    assert app.segmented_control(key="studio_media").value == "Images"
+    (note,) = [i.value for i in app.info if "Opened recipe" in i.value]
+    assert opened.id in note and "\\<b\\>scratched" in note  # the name as typed, not bold
+    app.switch_page("views/studio.py")  # AppTest keeps the page the test last chose
+    ss = app.session_state
+    on = {s for s in steps_for("image") if app.toggle(key=f"img.{s}.on").value}
+    assert on == {"flip", "scratches", "brightness", "blur"}
+    assert app.toggle(key="img.flip.ranged").value is True
+    assert ss["img.flip.direction.multi"] == ["horizontal", "vertical"]
+    assert app.slider(key="img.brightness.exposure_ev.range").value == (-2.5, -0.5)
+    assert app.toggle(key="img.scratches.ranged").value is False
+    assert app.slider(key="img.scratches.count").value == 3
+    assert app.slider(key="img.blur.sigma_px").value == 1.5
+    assert app.text_input(key="img.recipe_name").value == opened.name
+    # untouched, the Studio's recipe is the opened one: the same id, the same drawn values
+    expanders = [str(e.proto) for e in app.get("json")]
+    assert any(opened.id in e for e in expanders), expanders
+    # a change is a new recipe whose parent is the opened one
+    app.slider(key="img.blur.sigma_px").set_value(3.0).run()
+    app.session_state["reviewer"] = "ana"
+    app.radio(key="img_answer_realistic").set_value("Yes")
+    app.radio(key="img_answer_clear").set_value("No")
+    app.button(key="img_save").click().run()
+    assert not app.exception and not errors(app), (app.exception, errors(app))
+    rows = db(data_dir, "select id, parent_id from recipes where parent_id is not null")
+    assert rows and rows[0][1] == opened.id and rows[0][0] != opened.id
