@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
+import os
+import time
+
 import streamlit as st
 
 from augment import audio, plots
@@ -305,3 +310,18 @@ def checklist(
         "model_poor": MODEL_POOR_CODES[poor],
         "note": note,
     }
+
+
+@contextlib.contextmanager
+def timed(what: str):
+    """Time a block; with ``AUGCHECK_TIMINGS=FILE`` set, append ``{"what", "ms"}`` to FILE as a
+    JSON line (benchmarks/player_latency.py reads it: a fragment's own run, server side)."""
+    path = os.environ.get("AUGCHECK_TIMINGS")
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        if path:
+            ms = round(1000 * (time.perf_counter() - start), 2)
+            with open(path, "a", encoding="utf-8") as f:
+                f.write(json.dumps({"what": what, "ms": ms, "at": time.time()}) + "\n")
