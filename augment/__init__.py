@@ -7,6 +7,19 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from augment.errors import AudioError, AugcheckError, ParameterError  # noqa: E402
+from augment.errors import (  # noqa: E402
+    AudioError,
+    AugcheckError,
+    ModelError,
+    NotFoundError,
+    ParameterError,
+)
 
-__all__ = ["AudioError", "AugcheckError", "ParameterError", "__version__"]
+__all__ = [
+    "AudioError",
+    "AugcheckError",
+    "ModelError",
+    "NotFoundError",
+    "ParameterError",
+    "__version__",
+]

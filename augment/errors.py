@@ -17,3 +17,11 @@ class ParameterError(AugcheckError):
 
 class AudioError(AugcheckError):
     """An audio file cannot be used (not audio, corrupt, empty, too long, non-finite, silent)."""
+
+
+class NotFoundError(AugcheckError):
+    """Something asked for by its id, hash or token is not stored (a recipe, media, a round)."""
+
+
+class ModelError(AugcheckError):
+    """A model cannot be loaded from its spec, or gave an output augcheck cannot use."""

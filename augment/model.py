@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 
 from augment.audio import resample
-from augment.errors import AugcheckError, ParameterError
+from augment.errors import AugcheckError, ModelError, ParameterError
 
 #: The environment variable naming a model as ``module:function``.
 MODEL_ENV = "AUGCHECK_MODEL"
@@ -67,10 +67,6 @@ _SPEC = re.compile(r"^([A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)*):([A-Za-z_]\w*)$")
 _PUNCT = re.compile(r"[^\w\s']|_")
 _QUOTES = re.compile(r"(?<!\w)'|'(?!\w)")
 _SPACES = re.compile(r"\s+")
-
-
-class ModelError(AugcheckError):
-    """A model cannot be loaded from its spec, or gave an output augcheck cannot use."""
 
 
 # --------------------------------------------------------------------------------------------

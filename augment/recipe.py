@@ -23,6 +23,7 @@ import numpy as np
 from augment import metrics
 from augment.audio import resample
 from augment.errors import ParameterError
+from augment.param_key import ParamKey, numbered
 from augment.steps import STEPS, Context, Source, get_step
 
 ID_LENGTH = 16
@@ -102,17 +103,12 @@ class Recipe:
 
     def step_index(self, key: str) -> tuple[int, str]:
         """Where ``"<step>.<param>"`` (or ``"<step>#2.<param>"`` for a repeat) lives."""
-        head, _, param = key.rpartition(".")
-        step, _, nth = head.partition("#")
-        occurrence = int(nth) - 1 if nth.isdigit() else 0
-        seen = -1
-        for i, cfg in enumerate(self.steps):
-            if cfg.step == step:
-                seen += 1
-                if seen == occurrence and param in cfg.settings:
-                    return i, param
-        count = sum(cfg.step == step for cfg in self.steps)
-        raise ParameterError(f"recipe has no parameter {key!r} (it has {count} {step} step(s))")
+        k = ParamKey.parse(key)
+        for i, (step, occurrence) in enumerate(numbered(cfg.step for cfg in self.steps)):
+            if (step, occurrence) == (k.step, k.occurrence) and k.param in self.steps[i].settings:
+                return i, k.param
+        count = sum(cfg.step == k.step for cfg in self.steps)
+        raise ParameterError(f"recipe has no parameter {key!r} (it has {count} {k.step} step(s))")
 
     def setting(self, key: str) -> Any:
         i, param = self.step_index(key)
@@ -128,15 +124,12 @@ class Recipe:
 
     def numeric_keys(self) -> list[str]:
         """Every numeric parameter as ``"<step>.<param>"`` (repeats as ``"<step>#2.<param>"``)."""
-        keys, seen = [], {}
-        for cfg in self.steps:
-            n = seen.get(cfg.step, 0)
-            seen[cfg.step] = n + 1
-            prefix = cfg.step if n == 0 else f"{cfg.step}#{n + 1}"
-            for p in STEPS[cfg.step].params:
-                if hasattr(p, "min"):
-                    keys.append(f"{prefix}.{p.name}")
-        return keys
+        return [
+            str(ParamKey(step, p.name, occurrence))
+            for step, occurrence in numbered(cfg.step for cfg in self.steps)
+            for p in STEPS[step].params
+            if hasattr(p, "min")
+        ]
 
     def summary(self) -> str:
         """A readable one-liner: ``background_noise snr_db 0..20 dB -> gain gain_db -3 dB``."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 from augment.cli._common import database, read_recipe
-from augment.errors import AugcheckError
+from augment.errors import NotFoundError
 
 
 def register(sub) -> None:
@@ -29,7 +29,7 @@ def cmd_import(args) -> dict:
         try:
             store.recipe(recipe.id)
             created = False
-        except AugcheckError:  # not stored yet
+        except NotFoundError:  # not stored yet
             created = True
         store.save_recipe(recipe)
         name = store.recipe(recipe.id).name

@@ -36,7 +36,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from augment.checklist import ACCEPT, MODEL_POOR_ANSWERS, check_model_poor, verdict_for
-from augment.errors import AugcheckError, ParameterError
+from augment.errors import AugcheckError, NotFoundError, ParameterError
 from augment.metrics import finite_or_none
 from augment.recipe import Recipe, Rendering
 from augment.review.agreement import krippendorff_alpha, majority_agreement
@@ -207,7 +207,7 @@ def _check_media(s: Session, hashes: list[str], kind: str, what: str) -> None:
     found = {h: k for h, k in s.execute(q)}
     for h in hashes:
         if h not in found:
-            raise AugcheckError(f"no media with hash {h[:12]} (a {what} of the round)")
+            raise NotFoundError(f"no media with hash {h[:12]} (a {what} of the round)")
         if found[h] != kind:
             raise ParameterError(f"media {h[:12]} is a {found[h]}, not a {kind} ({what})")
 
@@ -215,7 +215,7 @@ def _check_media(s: Session, hashes: list[str], kind: str, what: str) -> None:
 def _round_row(s: Session, token: str) -> RoundRow:
     row = s.scalar(select(RoundRow).where(RoundRow.token == (token or "").strip()))
     if row is None:
-        raise AugcheckError(f"no review round with token {token!r}")
+        raise NotFoundError(f"no review round with token {token!r}")
     return row
 
 

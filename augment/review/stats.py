@@ -26,6 +26,7 @@ import numpy as np
 from augment.checklist import ACCEPT, FIT_ITEMS, verdict_for
 from augment.errors import ParameterError
 from augment.export.reviews import param_columns
+from augment.param_key import ParamKey
 from augment.recipe import Recipe
 from augment.steps import STEPS
 from augment.steps.base import Param
@@ -37,8 +38,6 @@ SKIP_PARAMS = frozenset({"step", "offset_s", "ir_seed"})
 RIDGE = 1e-3
 #: The shares :func:`parameter_effect` reports crossings for.
 CROSSING_LEVELS = (0.5, 0.8)
-
-_KEY = re.compile(r"^(?P<step>[a-z_]+)(?:#(?P<occ>[1-9][0-9]*))?\.(?P<param>[a-z0-9_]+)$")
 
 
 # --- shares -------------------------------------------------------------------------------
@@ -412,8 +411,7 @@ def parameter_effect(
     distinct value), observed shares in up to ``bins`` quantile bins, and its 50% and 80%
     crossings inside the observed range.
     """
-    if not isinstance(key, str) or not _KEY.match(key):
-        raise ParameterError(f"key={key!r} is not '<step>.<param>' or '<step>#2.<param>'")
+    ParamKey.parse(key)  # a ParameterError for a malformed key
     xs, answers = [], {name: [] for name in FIT_ITEMS}
     found = False
     for r in reviews:
@@ -455,10 +453,8 @@ def _crossing_in_range(fit: LogisticFit | None, p: float) -> float | None:
 # --- suggestions ------------------------------------------------------------------------------
 def _parse_key(key: str) -> tuple[str, int, Param]:
     """``"background_noise#2.snr_db"`` -> ``("background_noise", 1, Param(snr_db))``."""
-    m = _KEY.match(key) if isinstance(key, str) else None
-    if m is None:
-        raise ParameterError(f"key={key!r} is not '<step>.<param>' or '<step>#2.<param>'")
-    step, param = m["step"], m["param"]
+    k = ParamKey.parse(key)
+    step, param = k.step, k.param
     if step not in STEPS:
         raise ParameterError(f"key={key!r}: unknown step {step!r} (known: {', '.join(STEPS)})")
     try:
@@ -467,7 +463,7 @@ def _parse_key(key: str) -> tuple[str, int, Param]:
         raise ParameterError(f"key={key!r}: {step} has no parameter {param!r}") from None
     if not isinstance(spec, Param):
         raise ParameterError(f"key={key!r}: {step}.{param} is a choice, not a number")
-    return step, int(m["occ"] or 1) - 1, spec
+    return step, k.occurrence - 1, spec
 
 
 def _range(value: Any, what: str) -> tuple[float, float]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from augment.errors import ParameterError
+from augment.param_key import ParamKey
 from augment.recipe import Recipe
 from augment.steps import STEPS
 
@@ -40,7 +41,7 @@ class Sweep:
 
     @property
     def param(self) -> str:
-        return self.key.rpartition(".")[2]
+        return ParamKey.parse(self.key).param
 
 
 def make_sweep(recipe: Recipe, key: str, values: list[float], *, seed: int) -> Sweep:

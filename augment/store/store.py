@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from augment import __version__
 from augment.audio import content_hash, decode
 from augment.checklist import ACCEPT, POOR_UNKNOWN, POOR_YES, check_model_poor, verdict_for
-from augment.errors import AugcheckError, ParameterError
+from augment.errors import NotFoundError, ParameterError
 from augment.recipe import Recipe
 from augment.store.schema import (
     MEDIA_KINDS,
@@ -183,7 +183,7 @@ class Store:
         with self._reading(tx) as s:
             row = s.get(MediaRow, digest)
             if row is None:
-                raise AugcheckError(f"no media with hash {digest[:12]}")
+                raise NotFoundError(f"no media with hash {digest[:12]}")
             return _media(row)
 
     def list_media(self, kind: str | None = None, *, tx: Session | None = None) -> list[Media]:
@@ -197,7 +197,7 @@ class Store:
         with self._reading(tx) as s:
             row = s.get(BlobRow, digest)
             if row is None:
-                raise AugcheckError(f"no media with hash {digest[:12]}")
+                raise NotFoundError(f"no media with hash {digest[:12]}")
             return row.data
 
     def update_media(self, digest: str, *, tx: Session | None = None, **fields: Any) -> Media:
@@ -212,7 +212,7 @@ class Store:
         with self._writing(tx) as s:
             row = s.get(MediaRow, digest)
             if row is None:
-                raise AugcheckError(f"no media with hash {digest[:12]}")
+                raise NotFoundError(f"no media with hash {digest[:12]}")
             for k, v in fields.items():
                 setattr(row, k, v if v != "" else None if k in ("transcript", "split") else v)
             s.flush()
@@ -274,7 +274,7 @@ class Store:
         with self._reading(tx) as s:
             row = s.get(RecipeRow, recipe_id)
             if row is None:
-                raise AugcheckError(f"no recipe with id {recipe_id}")
+                raise NotFoundError(f"no recipe with id {recipe_id}")
             return Recipe.from_json(row.json).with_name(row.name)
 
     def rename_recipe(self, recipe_id: str, name: str, *, tx: Session | None = None) -> None:
@@ -284,7 +284,7 @@ class Store:
         with self._writing(tx) as s:
             row = s.get(RecipeRow, recipe_id)
             if row is None:
-                raise AugcheckError(f"no recipe with id {recipe_id}")
+                raise NotFoundError(f"no recipe with id {recipe_id}")
             row.name = name[:255]
 
     def set_recipe_status(
@@ -300,7 +300,7 @@ class Store:
         with self._writing(tx) as s:
             row = s.get(RecipeRow, recipe_id)
             if row is None:
-                raise AugcheckError(f"no recipe with id {recipe_id}")
+                raise NotFoundError(f"no recipe with id {recipe_id}")
             row.status, row.status_reason = status, reason.strip()
             row.status_by, row.status_at = by.strip(), now()
 
