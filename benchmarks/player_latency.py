@@ -186,7 +186,7 @@ def browser_side() -> dict:
         out["slider_moves"] = len(moves)
 
         # --- A/B switch while playing -------------------------------------------------------
-        page.locator('[data-testid="stMain"]').click(position={"x": 5, "y": 5})
+        page.evaluate("() => document.activeElement && document.activeElement.blur()")
         page.keyboard.press("Space")
         wait_player(page, "i.playing && i.position > 0.1", timeout=10_000)
         switches = []

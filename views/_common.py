@@ -264,29 +264,33 @@ def checklist(
     poor_help: str | None = None,
     poor_disabled: bool = False,
     note_placeholder: str = "",
+    compact: bool = False,
 ) -> dict | None:
     """The three-question checklist and a note, as one form; the answers once it is submitted.
 
     Returns None until the form is submitted with both required answers (a one-line error says
     what is missing), then ``{"realistic", "clear", "model_poor", "note"}``. Widget keys are
     ``f"{prefix}_realistic{suffix}"`` and so on, so each page (and each sample) keeps its own.
+    ``compact`` puts the three questions side by side and the note beside the button (the
+    Studio's one screen).
     """
     with st.form(form_key, clear_on_submit=True, border=True):
-        realistic = st.radio(
+        q1, q2, q3 = st.columns(3) if compact else (st, st, st)
+        realistic = q1.radio(
             REALISTIC.label,
             REALISTIC.choices,
             index=None,
             horizontal=True,
             key=f"{prefix}_realistic{suffix}",
         )
-        clear = st.radio(
+        clear = q2.radio(
             CLEAR.label,
             CLEAR.choices,
             index=None,
             horizontal=True,
             key=f"{prefix}_clear{suffix}",
         )
-        poor = st.radio(
+        poor = q3.radio(
             MODEL_POOR.label,
             MODEL_POOR.choices,
             index=poor_index,
@@ -295,10 +299,11 @@ def checklist(
             key=poor_key or f"{prefix}_model_poor{suffix}",
             help=poor_help,
         )
-        note = st.text_input(
+        n1, n2 = st.columns([4, 1], vertical_alignment="bottom") if compact else (st, st)
+        note = n1.text_input(
             "Note (optional)", key=f"{prefix}_note{suffix}", placeholder=note_placeholder
         )
-        submitted = st.form_submit_button(submit_label, type="primary", key=submit_key)
+        submitted = n2.form_submit_button(submit_label, type="primary", key=submit_key)
     if not submitted:
         return None
     if realistic is None or clear is None:
