@@ -33,6 +33,7 @@ page = st.navigation(
         st.Page("views/studio.py", title="Studio", icon=":material/tune:", default=True),
         st.Page("views/sweep.py", title="Sweep", icon=":material/linear_scale:"),
         st.Page("views/recipes.py", title="Recipes", icon=":material/menu_book:"),
+        st.Page("views/render.py", title="Render", icon=":material/dataset:"),
         st.Page("views/rounds.py", title="Rounds", icon=":material/groups:"),
         st.Page("views/review.py", title="Review", icon=":material/headphones:", url_path="review"),
         st.Page("views/labels.py", title="Labels", icon=":material/fact_check:"),

@@ -46,8 +46,10 @@ def imports_of(mod: str, path: Path, known: dict[str, Path]) -> set[str]:
                 pkg = mod.split(".") if is_package else mod.split(".")[:-1]
                 pkg = pkg[: len(pkg) - (node.level - 1)]
                 base = ".".join([*pkg, base] if base else pkg)
-            # ``from a.b import c`` imports the module a.b.c when there is one, else a.b
-            targets = [f"{base}.{a.name}" for a in node.names] + [base]
+            # ``from a.b import c``: the module a.b.c when there is one, else a name in a.b
+            targets = [
+                f"{base}.{a.name}" if f"{base}.{a.name}" in known else base for a in node.names
+            ]
         for t in targets:
             r = resolve(t, known)
             if r is not None and r != mod:

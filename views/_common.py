@@ -12,6 +12,7 @@ import streamlit as st
 from augment import audio, plots
 from augment.checklist import CLEAR, MODEL_POOR, MODEL_POOR_CODES, REALISTIC, YES
 from augment.errors import AugcheckError
+from augment.jobs import JobScheduler, outcome
 from augment.recipe import Recipe, Source, render, source
 from augment.store import Media, Store, load_demo_assets
 
@@ -136,56 +137,19 @@ def render_view(
 MODEL_MAX_S = 60.0
 
 
-def _stop_jobs(box: dict) -> None:
-    box["pool"].shutdown(wait=False, cancel_futures=True)
+def _stop_jobs(scheduler: JobScheduler) -> None:
+    scheduler.shutdown()
 
 
 @st.cache_resource(show_spinner=False, on_release=_stop_jobs)
-def _jobs() -> dict:
-    """One worker process for the slow analyses and the jobs it was given, per server process.
-
-    A process, not a thread: a decoder holding the interpreter lock would slow every rerun.
-    """
-    import multiprocessing
-    import threading
-    from collections import OrderedDict
-    from concurrent.futures import ProcessPoolExecutor
-
-    return {
-        "pool": ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")),
-        "jobs": OrderedDict(),
-        "lock": threading.Lock(),
-    }
+def _jobs() -> JobScheduler:
+    """One background worker (see augment.jobs) per server process."""
+    return JobScheduler(workers=1)
 
 
 def background(key: tuple, target: str, *args, **kwargs):
-    """``target`` (``"module:function"``) run in the worker, as a Future cached under ``key``.
-
-    The page never waits for it. Jobs of the same kind (``key[0]``) still queued for older
-    samples are cancelled, so moving a slider quickly does not build a backlog.
-    """
-    from concurrent.futures.process import BrokenProcessPool
-
-    from augment.worker import run
-
-    box = _jobs()
-    with box["lock"]:
-        jobs = box["jobs"]
-        if key in jobs and not jobs[key].cancelled():
-            jobs.move_to_end(key)
-            return jobs[key]
-        for old_key, old in list(jobs.items())[-8:]:
-            if old_key[0] == key[0]:
-                old.cancel()  # only succeeds for jobs not started yet
-        try:
-            future = box["pool"].submit(run, target, *args, **kwargs)
-        except BrokenProcessPool:  # the worker died (e.g. a plugin crashed it): start anew
-            _jobs.clear()
-            return background(key, target, *args, **kwargs)
-        jobs[key] = future
-        while len(jobs) > 128:
-            jobs.popitem(last=False)
-        return future
+    """``target`` (``"module:function"``) run in the worker, as a Future cached under ``key``."""
+    return _jobs().submit(key, target, *args, **kwargs)
 
 
 def hints_job(sample_key: tuple, clip_hash: str, view: dict, timing_cause: str | None):
@@ -214,15 +178,7 @@ def model_job(sample_key: tuple, clip_hash: str, view: dict, transcript):
     )
 
 
-def job_outcome(job) -> tuple[object, str | None]:
-    """``(result, None)``, ``(None, one-line problem)``, or ``(None, None)`` while running."""
-    if job is None or not job.done() or job.cancelled():
-        return None, None
-    try:
-        return job.result(), None
-    except Exception as exc:  # a user's model plugin may fail in any way; say so in one line
-        text = str(exc).splitlines()[0] if str(exc) else ""
-        return None, text if isinstance(exc, ValueError) else f"{type(exc).__name__}: {text}"
+job_outcome = outcome  # (result, problem) of a background job; see augment.jobs.outcome
 
 
 @st.cache_resource(show_spinner=False)

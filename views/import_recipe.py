@@ -7,6 +7,7 @@ import streamlit as st
 from augment.errors import AugcheckError
 from augment.recipe import Recipe
 from views._common import get_store
+from views._handoff import open_in_studio
 
 ss = st.session_state
 st.title("Import a recipe")
@@ -37,5 +38,4 @@ if "import_done" in ss:
     st.success(f"{verb}: **{name or rid}** · id `{rid}`", icon=":material/check_circle:")
     st.caption(summary)
     if st.button("Open it in the Studio", key="import_open"):
-        ss["open_recipe"] = store.recipe(rid).to_json()
-        st.switch_page("views/studio.py")
+        open_in_studio(store.recipe(rid))

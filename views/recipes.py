@@ -23,6 +23,7 @@ from augment.review.stats import (
 )
 from augment.store import STATUSES
 from views._common import get_store, media_by_hash, original_wav, render_view, reviewer
+from views._handoff import open_in_studio
 from views._player import Signal, ab_player
 
 ss = st.session_state
@@ -152,8 +153,7 @@ if row["status_by"]:
 
 b1, b2, b3 = st.columns(3)
 if b1.button("Open in the Studio", key="open_in_studio", icon=":material/tune:"):
-    ss["open_recipe"] = recipe.to_json()
-    st.switch_page("views/studio.py")
+    open_in_studio(recipe)
 b2.download_button(
     "Recipe JSON",
     recipe.to_json(with_id=True),
@@ -319,8 +319,7 @@ for key in varied:
             o1.metric("Old range", fmt_range(done["old"]))
             o2.metric("Suggested (>= 80% clear and realistic)", fmt_range(done["new"]))
             if o3.button("Open it", key=f"open_suggested_{key}"):
-                ss["open_recipe"] = done["json"]
-                st.switch_page("views/studio.py")
+                open_in_studio(Recipe.from_json(done["json"]))
             st.caption(
                 f"Saved as a new recipe: **{done['name']}** (`{done['id']}`); "
                 "the old one and its reviews stay."

@@ -30,6 +30,7 @@ from views._common import (
     take_upload,
     warm_up,
 )
+from views._handoff import recipe_to_open, start_sweep
 
 ss = st.session_state
 DEFAULT_ON = {"background_noise"}
@@ -128,8 +129,8 @@ def load_recipe(recipe: Recipe) -> list[str]:
 
 
 with st.container():  # a fixed place, so the controls below keep theirs
-    if "open_recipe" in ss:
-        opened = Recipe.from_json(ss.pop("open_recipe"))
+    opened = recipe_to_open()
+    if opened is not None:
         ss["parent_recipe"] = opened.id
         problems = load_recipe(opened)
         st.info(
@@ -529,16 +530,6 @@ with st.expander("Sweep one parameter over a ladder of values, heard blind in a 
             except AugcheckError as exc:
                 st.error(str(exc))
             else:
-                ss["sweep"] = {
-                    "recipe": recipe.to_json(indent=None),
-                    "key": key,
-                    "values": values,
-                    "seed": result["seed"],
-                    "clip": clip.hash,
-                    "noise": [noise.hash, noise.name] if noise else None,
-                    "ir": [ir.hash, ir.name] if ir else None,
-                    "answers": {},
-                }
-                st.switch_page("views/sweep.py")
+                start_sweep(recipe, key, values, seed=result["seed"], clip=clip, noise=noise, ir=ir)
 
 warm_up()

@@ -8,11 +8,12 @@ from augment.errors import AugcheckError
 from augment.recipe import Recipe
 from augment.review.sweep import make_sweep
 from views._common import checklist, decoded, get_store, original_wav, render_view, reviewer
+from views._handoff import close_sweep, running_sweep, show_on_recipes_page
 from views._player import Match, Signal, ab_player
 
 ss = st.session_state
 st.title("Threshold sweep")
-state = ss.get("sweep")
+state = running_sweep()
 if not state:
     st.info(
         "No sweep running. In the **Studio**, open *Threshold sweep*, pick a parameter and a "
@@ -55,10 +56,9 @@ if done == total:
     )
     c1, c2 = st.columns(2)
     if c1.button("See the fit on the Recipes page", key="sweep_to_recipes", type="primary"):
-        ss["recipe_pick"] = sweep.base.id
-        st.switch_page("views/recipes.py")
+        show_on_recipes_page(sweep.base.id)
     if c2.button("Close this sweep", key="sweep_close"):
-        del ss["sweep"]
+        close_sweep()
         st.rerun()
     st.stop()
 

@@ -1,10 +1,11 @@
-"""The command line: ``python -m augment steps | apply | import | export``.
+"""The command line: ``python -m augment steps | apply | import | export | status | render``.
 
 Bad input exits with code 2 and one line starting ``error:``; never a traceback.
 
 One module per command group. Each has ``register(sub)``, which adds its sub-parsers to ``sub``
 (an ``argparse`` sub-parsers action) and sets ``run=`` on each, a function ``(args)`` returning
-a dict (printed as JSON) or a str (printed as is). Adding a command: a new module here, and one
+a dict (printed as JSON), a str (printed as is) or an int (the exit code of a command that
+printed its own output). Adding a command: a new module here, and one
 line in ``COMMAND_MODULES`` (the order is the order of ``--help``). Keep heavy imports inside the
 functions, so ``steps`` and ``apply`` stay fast.
 """
@@ -23,6 +24,8 @@ COMMAND_MODULES = (
     "augment.cli.steps",  # steps
     "augment.cli.apply",  # apply
     "augment.cli.recipes",  # import, export
+    "augment.cli.status",  # status
+    "augment.cli.render",  # render
 )
 
 
@@ -50,6 +53,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (OSError, MemoryError) as exc:  # disk full, permission denied, ...
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if isinstance(out, int):  # the command printed its own output; this is its exit code
+        return out
     if isinstance(out, str):  # text as is (recipe JSON, Python code)
         print(out, end="" if out.endswith("\n") else "\n")
     else:

@@ -7,12 +7,10 @@ The schema (:mod:`augment.store.schema`) is created on first use; later starts k
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +22,7 @@ from augment.audio import content_hash, decode
 from augment.checklist import ACCEPT, POOR_UNKNOWN, POOR_YES, check_model_poor, verdict_for
 from augment.errors import NotFoundError, ParameterError
 from augment.recipe import Recipe
+from augment.store.records import Media, library_versions, media_from_row, review_dict
 from augment.store.schema import (
     MEDIA_KINDS,
     SPLITS,
@@ -47,44 +46,6 @@ def default_url() -> str:
     folder = Path(os.environ.get("AUGCHECK_DATA_DIR", PROJECT_ROOT / "data"))
     folder.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{folder / 'augcheck.db'}"
-
-
-@dataclass(frozen=True)
-class Media:
-    hash: str
-    name: str
-    kind: str
-    format: str
-    sample_rate: int | None
-    channels: int | None
-    duration_s: float | None
-    size_bytes: int
-    transcript: str | None
-    split: str | None
-    origin: str
-    created_at: dt.datetime
-
-    @property
-    def label(self) -> str:
-        dur = f", {self.duration_s:.1f} s" if self.duration_s else ""
-        return f"{self.name}{dur}"
-
-
-def _media(row: MediaRow) -> Media:
-    return Media(**{f: getattr(row, f) for f in Media.__dataclass_fields__})
-
-
-def library_versions() -> dict[str, str]:
-    """Versions of the libraries that shape a rendering, stored with every review."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    out = {"augcheck": __version__}
-    for pkg in ("numpy", "scipy", "soundfile", "soxr", "python-stretch", "librosa"):
-        try:
-            out[pkg] = version(pkg)
-        except PackageNotFoundError:
-            pass
-    return out
 
 
 class Store:
@@ -159,7 +120,7 @@ class Store:
         with self._writing(tx) as s:
             row = s.get(MediaRow, digest)
             if row is not None:
-                return _media(row), False
+                return media_from_row(row), False
             s.add(BlobRow(hash=digest, data=data))
             row = MediaRow(
                 hash=digest,
@@ -177,21 +138,21 @@ class Store:
             )
             s.add(row)
             s.flush()
-            return _media(row), True
+            return media_from_row(row), True
 
     def media(self, digest: str, *, tx: Session | None = None) -> Media:
         with self._reading(tx) as s:
             row = s.get(MediaRow, digest)
             if row is None:
                 raise NotFoundError(f"no media with hash {digest[:12]}")
-            return _media(row)
+            return media_from_row(row)
 
     def list_media(self, kind: str | None = None, *, tx: Session | None = None) -> list[Media]:
         q = select(MediaRow).order_by(MediaRow.origin.desc(), MediaRow.created_at, MediaRow.name)
         if kind:
             q = q.where(MediaRow.kind == kind)
         with self._reading(tx) as s:
-            return [_media(r) for r in s.scalars(q)]
+            return [media_from_row(r) for r in s.scalars(q)]
 
     def media_bytes(self, digest: str, *, tx: Session | None = None) -> bytes:
         with self._reading(tx) as s:
@@ -216,7 +177,7 @@ class Store:
             for k, v in fields.items():
                 setattr(row, k, v if v != "" else None if k in ("transcript", "split") else v)
             s.flush()
-            return _media(row)
+            return media_from_row(row)
 
     def import_transcripts(
         self, data: bytes, *, tx: Session | None = None
@@ -443,7 +404,7 @@ class Store:
         if verdicts:
             q = q.where(ReviewRow.verdict.in_(verdicts))
         with self._reading(tx) as s:
-            return [_review_dict(r, name) for r, name in s.execute(q)]
+            return [review_dict(r, name) for r, name in s.execute(q)]
 
     def reviewers(self, *, tx: Session | None = None) -> list[str]:
         with self._reading(tx) as s:
@@ -488,31 +449,6 @@ class Store:
     def set_meta(self, key: str, value: str, *, tx: Session | None = None) -> None:
         with self._writing(tx) as s:
             s.merge(MetaRow(key=key, value=value))
-
-
-def _review_dict(r: ReviewRow, recipe_name: str) -> dict[str, Any]:
-    return {
-        "id": r.id,
-        "created_at": r.created_at,
-        "reviewer": r.reviewer,
-        "recipe_id": r.recipe_id,
-        "recipe": recipe_name,
-        "verdict": r.verdict,
-        "realistic": r.realistic,
-        "clear": r.clear,
-        "model_poor": r.model_poor,
-        "note": r.note,
-        "seed": r.seed,
-        "clip_hash": r.clip_hash,
-        "noise_hash": r.noise_hash,
-        "params": json.loads(r.params_json),
-        "metrics": json.loads(r.metrics_json),
-        "recipe_json": r.recipe_json,
-        "inputs": json.loads(r.inputs_json),
-        "origin": r.origin,
-        "app_version": r.app_version,
-        "versions": json.loads(r.versions_json),
-    }
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:

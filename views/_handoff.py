@@ -1,0 +1,75 @@
+"""How pages hand work to each other: small typed helpers, so no page writes another page's
+session-state keys by hand.
+
+- :func:`open_in_studio` / :func:`recipe_to_open`: a recipe to load into the Studio's controls.
+- :func:`start_sweep` / :func:`running_sweep` / :func:`close_sweep`: the threshold sweep the
+  Studio starts and the Sweep page runs.
+- :func:`show_on_recipes_page`: the Recipes page with one recipe picked.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from augment.recipe import Recipe
+from augment.store import Media
+
+STUDIO, SWEEP, RECIPES = "views/studio.py", "views/sweep.py", "views/recipes.py"
+_OPEN_RECIPE = "open_recipe"  # the recipe's JSON, taken (once) by the Studio
+_SWEEP = "sweep"  # the running sweep (see start_sweep)
+_RECIPE_PICK = "recipe_pick"  # the Recipes page's recipe selectbox
+
+
+def open_in_studio(recipe: Recipe) -> None:
+    """Go to the Studio with ``recipe`` loaded into its controls."""
+    st.session_state[_OPEN_RECIPE] = recipe.to_json()
+    st.switch_page(STUDIO)
+
+
+def recipe_to_open() -> Recipe | None:
+    """The recipe another page asked the Studio to open, once (``None`` when there is none)."""
+    text = st.session_state.pop(_OPEN_RECIPE, None)
+    return None if text is None else Recipe.from_json(text)
+
+
+def start_sweep(
+    recipe: Recipe,
+    key: str,
+    values: list[float],
+    *,
+    seed: int,
+    clip: Media,
+    noise: Media | None,
+    ir: Media | None,
+) -> None:
+    """Go to the Sweep page with a new sweep of ``key`` (``"<step>.<param>"``) over ``values``."""
+    st.session_state[_SWEEP] = {
+        "recipe": recipe.to_json(indent=None),
+        "key": key,
+        "values": list(values),
+        "seed": int(seed),
+        "clip": clip.hash,
+        "noise": [noise.hash, noise.name] if noise else None,
+        "ir": [ir.hash, ir.name] if ir else None,
+        "answers": {},
+    }
+    st.switch_page(SWEEP)
+
+
+def running_sweep() -> dict[str, Any] | None:
+    """The running sweep: ``recipe`` (JSON), ``key``, ``values``, ``seed``, ``clip`` (hash),
+    ``noise`` / ``ir`` (``[hash, name]`` or None) and ``answers`` (rung position as a string ->
+    the answer saved for it); ``None`` when no sweep runs."""
+    return st.session_state.get(_SWEEP) or None
+
+
+def close_sweep() -> None:
+    st.session_state.pop(_SWEEP, None)
+
+
+def show_on_recipes_page(recipe_id: str) -> None:
+    """Go to the Recipes page with ``recipe_id`` picked."""
+    st.session_state[_RECIPE_PICK] = recipe_id
+    st.switch_page(RECIPES)

@@ -1,0 +1,320 @@
+"""Render: an accepted recipe over training clips, as files and a manifest, in the background."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import streamlit as st
+
+from augment.errors import AugcheckError
+from augment.render import Options, jobs, prepare
+from views._common import get_store
+
+st.title("Render training data")
+st.caption(
+    "Offline augmentation: an accepted recipe rendered over training clips, written as audio "
+    "files with a manifest, the same as `python -m augment render`. Validation and test clips "
+    "are never augmented."
+)
+store = get_store()
+
+
+def plain(text) -> str:
+    """User text (names, paths) shown as typed, never as Markdown."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:=])", r"\\\1", str(text))
+
+
+# --- the job (if any): progress while it runs, results when it is done -----------------------
+def show_result(job: dict, st_: dict) -> None:
+    record, out = st_["record"], job["out"]
+    c, t = record["counts"], record["timings"]
+    m = st.columns(5)
+    m[0].metric("Files rendered", c["rendered"], help=f"{c['skipped']} were already done")
+    m[1].metric("Hours of audio", f"{t['audio_h']:.3f}")
+    m[2].metric("Real-time factor", f"{t['real_time_factor']}x")
+    m[3].metric("Errors", c["errors"])
+    m[4].metric("Left out (val/test)", c["left_out"])
+    st.caption(f"Written to {plain(out)}")
+    manifest = Path(out, "manifest.jsonl")
+    rows = [json.loads(x) for x in manifest.read_text(encoding="utf-8").splitlines()[:200]]
+    if rows:
+        from augment.export.reviews import param_columns
+
+        table = [
+            {k: r.get(k) for k in ("audio_filepath", "duration", "text", "snr_db", "peak_dbfs")}
+            | param_columns(r["params"])
+            for r in rows[:20]
+        ]
+        st.subheader("Manifest (first rows)")
+        st.dataframe(table, hide_index=True, key="render_manifest_table")
+        d1, d2 = st.columns(2)
+        d1.download_button(
+            "Download manifest.jsonl",
+            manifest.read_bytes(),
+            "manifest.jsonl",
+            "application/jsonl",
+            key="render_download_jsonl",
+            icon=":material/download:",
+        )
+        d2.download_button(
+            "Download manifest.csv",
+            Path(out, "manifest.csv").read_bytes(),
+            "manifest.csv",
+            "text/csv",
+            key="render_download_csv",
+            icon=":material/download:",
+        )
+        st.subheader("Listen: source and rendered copy")
+        for r in rows[:3]:
+            a, b = st.columns(2)
+            a.caption(f"Source: {plain(os.path.basename(r['source_filepath']))}")
+            b.caption(f"Rendered: {plain(r['audio_filepath'])} (SNR {r['snr_db']} dB)")
+            for col, path in (
+                (a, r["source_filepath"]),
+                (b, os.path.join(out, r["audio_filepath"])),
+            ):
+                try:
+                    col.audio(Path(path).read_bytes())
+                except OSError as exc:
+                    col.caption(f"Cannot play it: {plain(exc.strerror)}")
+    errors = Path(out, "errors.jsonl")
+    if errors.exists():
+        st.subheader("Errors")
+        bad = [json.loads(x) for x in errors.read_text(encoding="utf-8").splitlines()]
+        st.dataframe(
+            [{"file": e["source_filepath"], "reason": e["error"]} for e in bad],
+            hide_index=True,
+            key="render_errors_table",
+        )
+
+
+@st.fragment(run_every=1.0)
+def watch(job: dict) -> None:
+    """Redrawn every second while the job runs; the whole page reruns when it ends."""
+    s = jobs.status(job)
+    if s["state"] != "running":
+        if st.session_state.get("render_watching") == job["id"]:
+            st.session_state["render_watching"] = None
+            st.rerun()
+        return
+    st.session_state["render_watching"] = job["id"]
+    p = s["progress"]
+    total, done = p.get("total") or 0, p.get("done") or 0
+    text = f"Rendering {plain(job['label'])}: {done} of {total} files"
+    if p.get("errors"):
+        text += f", {p['errors']} errors"
+    if p.get("skipped"):
+        text += f" ({p['skipped']} already done)"
+    st.progress(done / total if total else 0.0, text=text)
+
+
+all_jobs = jobs.jobs()
+latest = all_jobs[0] if all_jobs else None
+running = False
+if latest is not None:
+    s = jobs.status(latest)
+    running = s["state"] == "running"
+    with st.container(border=True):
+        if running:
+            watch(latest)
+            st.caption("It runs in its own process: leave this page or reload, it goes on.")
+        elif s["state"] == "done":
+            st.success(f"Done: {plain(latest['label'])}", icon=":material/check_circle:")
+            show_result(latest, s)
+        elif s["state"] == "refused":
+            line = next(
+                (x for x in s["log"].splitlines() if x.startswith("error:")), s["log"][-300:]
+            )
+            st.error(f"The render of {plain(latest['label'])} was refused: {plain(line)}")
+        else:
+            st.warning(
+                f"The render of {plain(latest['label'])} stopped before the end "
+                f"({s['progress'].get('done', 0)} of {s['progress'].get('total', '?')} files). "
+                "Resume it: finished files are kept and skipped."
+            )
+            if st.button("Resume", key="render_resume", icon=":material/replay:"):
+                job_id, _folder = jobs.new_job_folder()
+                jobs.start(job_id, latest["argv"], out=latest["out"], label=latest["label"])
+                st.rerun()
+
+# --- a new render ------------------------------------------------------------------------------
+st.subheader("New render")
+recipes = store.list_recipes()
+accepted = [r for r in recipes if r["status"] == "accepted"]
+others = [r for r in recipes if r["status"] != "accepted"]
+if others:
+    counts: dict[str, int] = {}
+    for r in others:
+        counts[r["status"]] = counts.get(r["status"], 0) + 1
+    st.caption(
+        f"{len(others)} recipe(s) not offered ("
+        + ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+        + "): only accepted recipes render. Accept one on the Recipes page once its reviews "
+        "say so."
+    )
+if not accepted:
+    st.info(
+        "No accepted recipe yet. Review a recipe in the Studio, then set its status to "
+        "accepted on the Recipes page.",
+        icon=":material/info:",
+    )
+    st.stop()
+
+by_id = {r["id"]: r for r in accepted}
+recipe_id = st.selectbox(
+    "Recipe (accepted)",
+    list(by_id),
+    format_func=lambda i: f"{by_id[i]['name']} ({i})",
+    key="render_recipe",
+)
+recipe = store.recipe(recipe_id)
+st.caption(recipe.summary())
+
+source_kind = st.radio(
+    "Input",
+    ["Library clips", "A folder or manifest on the server"],
+    horizontal=True,
+    key="render_source",
+)
+assume_train = False
+clip_hashes: list[str] = []
+input_path = ""
+if source_kind == "Library clips":
+    assume_train = st.checkbox(
+        "Treat clips without a split as training data",
+        key="render_assume_train",
+        help="Clips marked val or test are never offered. Unmarked clips need this (or a "
+        "split set in the Library).",
+    )
+    clips = store.list_media("speech")
+    for m in clips:
+        if m.split in ("val", "test"):
+            reason = f"{m.split} split: never augmented"
+        elif m.split is None and not assume_train:
+            reason = "no split: mark it train in the Library, or tick the box above"
+        else:
+            reason = None
+        picked = st.checkbox(
+            plain(m.label) + (f" · {reason}" if reason else f" · {m.split or 'assumed train'}"),
+            key=f"render_clip_{m.hash[:16]}",
+            disabled=reason is not None,
+        )
+        if picked and reason is None:
+            clip_hashes.append(m.hash)
+else:
+    input_path = st.text_input(
+        "Folder or manifest (.jsonl / .csv with audio_filepath, split, ...) on the server",
+        key="render_input_path",
+        placeholder="/data/corpus/train_manifest.jsonl",
+    ).strip()
+    assume_train = st.checkbox(
+        "No split column: every file is training data (--assume-train)",
+        key="render_assume_train_path",
+    )
+
+uses = {cfg.step for cfg in recipe.steps}
+noise_hashes: list[str] = []
+ir_hashes: list[str] = []
+if "background_noise" in uses:
+    noises = [m for m in store.list_media("noise") if m.split not in ("val", "test")]
+    held = [m for m in store.list_media("noise") if m.split in ("val", "test")]
+    noise_hashes = st.multiselect(
+        "Noises (one is drawn per copy)",
+        [m.hash for m in noises],
+        default=[m.hash for m in noises[:1]],
+        format_func=lambda h: next(m.label for m in noises if m.hash == h),
+        key="render_noises",
+    )
+    if held:
+        st.caption(f"Not offered: {len(held)} noise(s) marked val/test.")
+if "reverb" in uses:
+    irs = [m for m in store.list_media("impulse_response") if m.split not in ("val", "test")]
+    ir_hashes = st.multiselect(
+        "Impulse responses",
+        [m.hash for m in irs],
+        default=[m.hash for m in irs[:1]],
+        format_func=lambda h: next(m.label for m in irs if m.hash == h),
+        key="render_irs",
+    )
+
+c1, c2, c3, c4 = st.columns(4)
+copies = c1.number_input("Copies per clip", 1, 100, 1, key="render_copies")
+seed = c2.number_input("Seed", 0, 2**31 - 1, 0, key="render_seed")
+fmt = c3.selectbox("Format", ["wav", "flac"], key="render_format")
+workers = c4.number_input("Worker processes", 1, 64, os.cpu_count() or 1, key="render_workers")
+out = st.text_input(
+    "Output folder (on the server)", value=jobs.default_out(recipe_id), key="render_out"
+).strip()
+
+start = st.button(
+    "Start render",
+    type="primary",
+    key="render_start",
+    disabled=running,
+    help="One render at a time" if running else None,
+    icon=":material/play_arrow:",
+)
+if start:
+    job_id, folder = jobs.new_job_folder()
+    if source_kind == "Library clips":
+        if not clip_hashes:
+            st.error("Pick at least one training clip.")
+            st.stop()
+        manifest = jobs.write_library_manifest(store, clip_hashes, folder / "clips", kind="speech")
+        input_spec, label_input = str(manifest), f"{len(clip_hashes)} library clip(s)"
+    else:
+        input_spec, label_input = input_path, input_path
+    noise_specs = (
+        [str(jobs.write_library_manifest(store, noise_hashes, folder / "noises", kind="noise"))]
+        if noise_hashes
+        else []
+    )
+    ir_specs = (
+        [str(jobs.write_library_manifest(store, ir_hashes, folder / "irs", kind="ir"))]
+        if ir_hashes
+        else []
+    )
+    options = Options(
+        recipe=recipe,
+        input=input_spec,
+        out=out,
+        status="accepted",
+        noises=noise_specs,
+        irs=ir_specs,
+        copies=int(copies),
+        seed=int(seed),
+        workers=int(workers),
+        format=fmt,
+        assume_train=assume_train,
+    )
+    try:
+        prepare(options)  # every refusal now, in one line, before a process starts
+    except AugcheckError as exc:
+        st.error(plain(exc), icon=":material/block:")
+    else:
+        argv = [
+            recipe_id,
+            "--input",
+            input_spec,
+            "--out",
+            out,
+            "--copies",
+            str(int(copies)),
+            "--seed",
+            str(int(seed)),
+            "--workers",
+            str(int(workers)),
+            "--format",
+            fmt,
+        ]
+        for spec in noise_specs:
+            argv += ["--noise", spec]
+        for spec in ir_specs:
+            argv += ["--ir", spec]
+        if assume_train:
+            argv.append("--assume-train")
+        jobs.start(job_id, argv, out=out, label=f"{by_id[recipe_id]['name']} on {label_input}")
+        st.rerun()
