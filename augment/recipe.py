@@ -131,6 +131,10 @@ class Recipe:
             if hasattr(p, "min")
         ]
 
+    def sources(self) -> frozenset[str]:
+        """The kinds of library audio the steps draw on (``noise``, ``impulse_response``)."""
+        return frozenset().union(*(STEPS[c.step].sources(c.settings) for c in self.steps))
+
     def summary(self) -> str:
         """A readable one-liner: ``background_noise snr_db 0..20 dB -> gain gain_db -3 dB``."""
         parts = []

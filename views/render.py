@@ -215,10 +215,10 @@ else:
         key="render_assume_train_path",
     )
 
-uses = {cfg.step for cfg in recipe.steps}
+uses = recipe.sources()  # the kinds of library audio the steps draw on
 noise_hashes: list[str] = []
 ir_hashes: list[str] = []
-if "background_noise" in uses:
+if "noise" in uses:
     noises = [m for m in store.list_media("noise") if m.split not in ("val", "test")]
     held = [m for m in store.list_media("noise") if m.split in ("val", "test")]
     noise_hashes = st.multiselect(
@@ -230,7 +230,7 @@ if "background_noise" in uses:
     )
     if held:
         st.caption(f"Not offered: {len(held)} noise(s) marked val/test.")
-if "reverb" in uses:
+if "impulse_response" in uses:
     irs = [m for m in store.list_media("impulse_response") if m.split not in ("val", "test")]
     ir_hashes = st.multiselect(
         "Impulse responses",

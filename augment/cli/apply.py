@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from augment import audio
 from augment.cli._common import read_recipe
 from augment.recipe import render, source
+from augment.steps import length_changed_by
 
 
 def register(sub) -> None:
@@ -68,13 +69,12 @@ def _hint_metrics(original, result) -> dict:
     """STOI (or null with the reason), SNR over speech frames only, and loudness in LUFS."""
     from augment.hints import hints
 
-    stretched = any(p["step"] == "time_stretch" and p["rate"] != 1.0 for p in result.params)
     h = hints(
         original,
         result.samples,
         result.noise,
         result.sample_rate,
-        timing_cause="time_stretch" if stretched else None,
+        timing_cause=length_changed_by(result.params),
     )
     return {
         "stoi": h["stoi"],

@@ -10,7 +10,6 @@ import os
 import sys
 
 from augment.cli._common import database, read_recipe
-
 from augment.errors import AugcheckError
 
 

@@ -8,85 +8,10 @@ recipe always applies every step) and ``min_*``/``max_*`` from the fixed value o
 ``[low, high]`` range; the steps keep their order. Noise and impulse-response files come from
 folders, ``NOISE_DIR`` and ``IR_DIR`` (placeholders to edit).
 
-How each step maps (checked against audiomentations 0.43.1's source; agreement measured by
-``tests/test_exporters.py`` on the synthetic speech-like signal, 16 kHz):
-
-=================== ============================== ========= =======================================
-step                audiomentations                match     how it differs / measured
-=================== ============================== ========= =======================================
-gain                Gain(min_gain_db, max_gain_db) exact     same multiply, bit-identical. augcheck
-                                                             clips the final mix to [-1, 1] (and
-                                                             reports the clipped share);
-                                                             audiomentations returns values past
-                                                             full scale.
-time_stretch        TimeStretch(min_rate,          exact     the same python-stretch Signalsmith
-                    max_rate, leave_length_                  calls: bit-identical, same length. A
-                    unchanged=False, method=                 fixed rate 1 is a no-op in augcheck and
-                    "signalsmith_stretch")                   is left out (audiomentations would
-                                                             still run the stretcher).
-pitch_shift         PitchShift(min_semitones,      exact     same Signalsmith calls: bit-identical.
-                    max_semitones, method=                   A fixed 0 is left out, as above.
-                    "signalsmith_stretch")
-band_pass (fixed    BandPassFilter(centre =        exact     the same scipy Butterworth order 4 band
-low_hz and high_hz) (low+high)/2, bandwidth                  pass run forwards and backwards
-                    fraction = (high-low)/centre,            (sosfiltfilt): bit-identical. Differs
-                    rolloff 48, zero_phase=True)             only when high_hz >= 0.98 x Nyquist:
-                                                             augcheck then uses a high-pass alone,
-                                                             audiomentations keeps the top edge
-                                                             (clamped to 0.9999 x Nyquist when above
-                                                             it).
-band_pass (a range) HighPassFilter(low range) +    closest   a cascade of order-4 high- and low-pass
-                    LowPassFilter(high range),               filters, not the band-pass design: the
-                    rolloff 48, zero_phase=True              response differs by <= 0.43 dB inside
-                                                             300-3400 Hz (<= 0.08 dB for 100-5000
-                                                             and 50-7000 Hz), both cut > 30 dB an
-                                                             octave outside. Cutoffs are drawn
-                                                             uniformly on the mel scale (augcheck:
-                                                             uniformly in Hz).
-background_noise    AddBackgroundNoise(sounds_path closest   same SNR definition (RMS of the input
-                    =NOISE_DIR, min_snr_db,                  over RMS of the noise used, whole clip)
-                    max_snr_db, noise_rms=                   when a noise is at least as long as the
-                    "relative")                              clip: measured SNR within 1e-5 dB of
-                                                             the asked one. Its offset is drawn in
-                                                             seconds; a shorter noise starts at 0,
-                                                             repeats with a hard seam (augcheck:
-                                                             random offset, 50 ms equal-power
-                                                             crossfade) and its SNR is set from the
-                                                             whole file's RMS before looping, so it
-                                                             is only approximate (0.5 dB off for a
-                                                             modulated 1.3 s noise on a 2 s clip).
-                                                             No headroom scaling (the mix may pass
-                                                             full scale); a silent clip gets no
-                                                             noise (augcheck refuses it). Noises are
-                                                             read and resampled (librosa, soxr_hq)
-                                                             on every call.
-reverb, room =      ApplyImpulseResponse(ir_path=  closest   no wet/dry mix (always fully wet); the
-impulse_response    IR_DIR, leave_length_                    IR is used as stored (augcheck starts
-                    unchanged=True)                          it at its peak and scales it to unit
-                                                             energy); the output is scaled so the
-                                                             whole convolution peaks at 0.5. With
-                                                             wet=1 and a unit-energy IR starting at
-                                                             its peak the outputs differ by that one
-                                                             gain: after it, max difference
-                                                             3e-7 x peak.
-reverb, room =      RoomSimulator(calculation_mode none      no statistical-room transform in
-synthetic           ="rt60", min/max_target_rt60,            audiomentations. RoomSimulator builds a
-                    max_order=3, leave_length_               shoebox room (random size, source and
-                    unchanged=True)                          mic), sets wall absorption for the RT60
-                                                             by Sabine's formula and ray-traces the
-                                                             tail; augcheck uses seeded decaying
-                                                             Gaussian noise. No wet/dry mix, the
-                                                             level depends on the mic distance. It
-                                                             needs pyroomacoustics (an optional
-                                                             extra of audiomentations).
-reverb, room =      OneOf([ApplyImpulseResponse,   closest   one of the two rooms, uniformly, as in
-both                RoomSimulator])                          augcheck.
-=================== ============================== ========= =======================================
-
-Everywhere: audiomentations draws from Python's global ``random``/``numpy.random`` on every call,
-so it follows the same distributions as augcheck but cannot reproduce a reviewed sample (augcheck
-seeds each step and records the drawn values, noise offset included). A reverb with a fixed
-``wet`` of 0 is a no-op and is left out.
+How each step maps, and how it differs (measured by ``tests/test_exporters.py``, checked against
+audiomentations 0.43.1's source): the table under "Training config: audiomentations" in the
+README, the one description of it. In code, each step's class says it
+(``Step.to_audiomentations`` in ``augment/steps/<step>.py``).
 """
 
 from __future__ import annotations
@@ -99,194 +24,18 @@ from typing import Any
 
 from augment.errors import ParameterError
 from augment.recipe import Recipe, StepConfig
+from augment.steps import get_step
+from augment.steps.base import IR_DIR, NOISE_DIR  # placeholders: the folders files come from
 
-#: Placeholders in the exported code and dict: the folders the training loop reads files from.
-NOISE_DIR = "path/to/noises"
-IR_DIR = "path/to/impulse_responses"
-
-#: Our Butterworth order 4 run forwards and backwards, in audiomentations' terms (zero phase:
-#: order = rolloff // 12).
-ZERO_PHASE_ROLLOFF = 48
-
-_CLASSES = {
-    "Compose": "audiomentations.core.composition.Compose",
-    "OneOf": "audiomentations.core.composition.OneOf",
-    "Gain": "audiomentations.augmentations.gain.Gain",
-    "TimeStretch": "audiomentations.augmentations.time_stretch.TimeStretch",
-    "PitchShift": "audiomentations.augmentations.pitch_shift.PitchShift",
-    "BandPassFilter": "audiomentations.augmentations.band_pass_filter.BandPassFilter",
-    "HighPassFilter": "audiomentations.augmentations.high_pass_filter.HighPassFilter",
-    "LowPassFilter": "audiomentations.augmentations.low_pass_filter.LowPassFilter",
-    "AddBackgroundNoise": "audiomentations.augmentations.add_background_noise.AddBackgroundNoise",
-    "ApplyImpulseResponse": (
-        "audiomentations.augmentations.apply_impulse_response.ApplyImpulseResponse"
-    ),
-    "RoomSimulator": "audiomentations.augmentations.room_simulator.RoomSimulator",
-}
+_COMPOSE = "audiomentations.core.composition.Compose"
 #: Keyword arguments whose placeholder value is written as the constant's name in the code.
 _PATH_ARGS = {"sounds_path": ("NOISE_DIR", NOISE_DIR), "ir_path": ("IR_DIR", IR_DIR)}
 
-_NOTES = {
-    "gain": "exact (same multiply); augcheck also clips the final mix to [-1, 1], this does not",
-    "time_stretch": "exact (same Signalsmith Stretch calls); the length changes with the rate",
-    "pitch_shift": "exact (same Signalsmith Stretch calls)",
-    "band_pass": (
-        "exact (same scipy Butterworth order-4 band pass, sosfiltfilt) unless high_hz >= 0.98 x "
-        "Nyquist, where augcheck uses a high-pass alone"
-    ),
-    "band_pass_range": (
-        "closest: a cascade of order-4 zero-phase high- and low-pass filters (within 0.5 dB of "
-        "augcheck's band pass in the pass band); cutoffs drawn uniformly on the mel scale, not "
-        "in Hz"
-    ),
-    "background_noise": (
-        "closest: same SNR definition for noises at least as long as the clip; a shorter noise "
-        "starts at 0 and repeats with a hard seam (augcheck: random offset, 50 ms crossfade) and "
-        "its SNR is only approximate; no headroom scaling, so the mix may pass full scale"
-    ),
-    "impulse_response": (
-        "closest: always fully wet (augcheck mixes {wet} wet), uses the IR as stored (augcheck "
-        "starts it at its peak, unit energy) and scales the output to peak at 0.5"
-    ),
-    "synthetic": (
-        "no exact counterpart: augcheck's synthetic room is seeded decaying noise with this RT60; "
-        "RoomSimulator simulates a shoebox room (absorption from Sabine's formula), fully wet "
-        "(augcheck mixes {wet} wet). Needs `pip install pyroomacoustics`"
-    ),
-}
-
 
 # --- building the transform list ------------------------------------------------------------
-def _bounds(value: float | list[float]) -> tuple[float, float]:
-    return (float(value[0]), float(value[1])) if isinstance(value, list) else (value, value)
-
-
-def _entry(cls: str, kwargs: dict[str, Any], step: str, match: str, note: str) -> dict[str, Any]:
-    return {
-        "__class_fullname__": _CLASSES[cls],
-        **kwargs,
-        "p": 1.0,
-        "__augcheck__": {"step": step, "match": match, "note": note},
-    }
-
-
-def _fmt(x: float) -> str:
-    return f"{x:g}"
-
-
-def _reverb(cfg: StepConfig) -> list[dict[str, Any]]:
-    s = cfg.settings
-    rooms = s["room"] if isinstance(s["room"], list) else [s["room"]]
-    w = s["wet"]
-    wet = f"{_fmt(w[0])}..{_fmt(w[1])}" if isinstance(w, list) else _fmt(w)
-    out = []
-    if "impulse_response" in rooms:
-        out.append(
-            _entry(
-                "ApplyImpulseResponse",
-                {"ir_path": IR_DIR, "leave_length_unchanged": True},
-                "reverb",
-                "closest",
-                _NOTES["impulse_response"].format(wet=wet),
-            )
-        )
-    if "synthetic" in rooms:
-        lo, hi = _bounds(s["rt60_s"])
-        out.append(
-            _entry(
-                "RoomSimulator",
-                {
-                    "calculation_mode": "rt60",
-                    "min_target_rt60": lo,
-                    "max_target_rt60": hi,
-                    "max_order": 3,
-                    "leave_length_unchanged": True,
-                },
-                "reverb",
-                "none",
-                _NOTES["synthetic"].format(wet=wet),
-            )
-        )
-    if len(out) == 1:
-        return out
-    return [
-        {
-            "__class_fullname__": _CLASSES["OneOf"],
-            "transforms": out,
-            "p": 1.0,
-            "__augcheck__": {
-                "step": "reverb",
-                "match": "closest",
-                "note": "one of the two rooms, drawn uniformly as augcheck does",
-            },
-        }
-    ]
-
-
-def _band_pass(cfg: StepConfig) -> list[dict[str, Any]]:
-    low, high = cfg.settings["low_hz"], cfg.settings["high_hz"]
-    rolloff = {"min_rolloff": ZERO_PHASE_ROLLOFF, "max_rolloff": ZERO_PHASE_ROLLOFF}
-    if not isinstance(low, list) and not isinstance(high, list):
-        centre = (low + high) / 2.0
-        fraction = (high - low) / centre  # the edges come back as centre -/+ bandwidth / 2
-        kwargs = {
-            "min_center_freq": centre,
-            "max_center_freq": centre,
-            "min_bandwidth_fraction": fraction,
-            "max_bandwidth_fraction": fraction,
-            **rolloff,
-            "zero_phase": True,
-        }
-        return [_entry("BandPassFilter", kwargs, "band_pass", "exact", _NOTES["band_pass"])]
-    out = []
-    notes = (_NOTES["band_pass_range"], "the upper edge of the band pass above")
-    for (cls, value), note in zip(
-        (("HighPassFilter", low), ("LowPassFilter", high)), notes, strict=True
-    ):
-        lo, hi = _bounds(value)
-        kwargs = {"min_cutoff_freq": lo, "max_cutoff_freq": hi, **rolloff, "zero_phase": True}
-        out.append(_entry(cls, kwargs, "band_pass", "closest", note))
-    return out
-
-
 def _transforms(cfg: StepConfig) -> list[dict[str, Any]]:
     """The audiomentations transforms for one step (none when the step is a no-op)."""
-    s, step = cfg.settings, cfg.step
-    if step == "gain":
-        lo, hi = _bounds(s["gain_db"])
-        kwargs = {"min_gain_db": lo, "max_gain_db": hi}
-        return [_entry("Gain", kwargs, step, "exact", _NOTES[step])]
-    if step == "time_stretch":
-        if s["rate"] == 1.0:
-            return []
-        lo, hi = _bounds(s["rate"])
-        kwargs = {
-            "min_rate": lo,
-            "max_rate": hi,
-            "leave_length_unchanged": False,
-            "method": "signalsmith_stretch",
-        }
-        return [_entry("TimeStretch", kwargs, step, "exact", _NOTES[step])]
-    if step == "pitch_shift":
-        if s["semitones"] == 0.0:
-            return []
-        lo, hi = _bounds(s["semitones"])
-        kwargs = {"min_semitones": lo, "max_semitones": hi, "method": "signalsmith_stretch"}
-        return [_entry("PitchShift", kwargs, step, "exact", _NOTES[step])]
-    if step == "band_pass":
-        return _band_pass(cfg)
-    if step == "background_noise":
-        lo, hi = _bounds(s["snr_db"])
-        kwargs = {
-            "sounds_path": NOISE_DIR,
-            "min_snr_db": lo,
-            "max_snr_db": hi,
-            "noise_rms": "relative",
-        }
-        return [_entry("AddBackgroundNoise", kwargs, step, "closest", _NOTES[step])]
-    if step == "reverb":
-        return [] if s["wet"] == 0.0 else _reverb(cfg)
-    raise ParameterError(f"no audiomentations export for step {step!r}")
+    return get_step(cfg.step).to_audiomentations(cfg.settings)
 
 
 def to_audiomentations_dict(recipe: Recipe) -> dict[str, Any]:
@@ -305,7 +54,7 @@ def to_audiomentations_dict(recipe: Recipe) -> dict[str, Any]:
         if not made:
             skipped.append(cfg.step)
     return {
-        "__class_fullname__": _CLASSES["Compose"],
+        "__class_fullname__": _COMPOSE,
         "transforms": transforms,
         "p": 1.0,
         "__augcheck__": {"recipe_id": recipe.id, "name": recipe.name, "skipped": skipped},

@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
+
+from augment.steps import is_source_key
 
 BASE_COLUMNS = (
     "id",
@@ -25,7 +27,6 @@ BASE_COLUMNS = (
     "origin",
     "app_version",
 )
-SKIP_PARAMS = {"step", "noise", "ir"}  # hashes already in their own columns / inputs
 
 
 def flatten_review(review: dict[str, Any]) -> dict[str, Any]:
@@ -37,18 +38,15 @@ def flatten_review(review: dict[str, Any]) -> dict[str, Any]:
                 row[f"metric.{k}.{k2}"] = v2
         else:
             row[f"metric.{k}"] = v
-    for key, v in param_columns(review.get("params") or []).items():
-        if key.rpartition(".")[2] not in SKIP_PARAMS:
+    for step, name, key, v in param_items(review.get("params") or []):
+        if not is_source_key(step, name):  # a library item's hash: in the inputs already
             row[key] = v
     return row
 
 
-def param_columns(params: Iterable[dict[str, Any]]) -> dict[str, Any]:
-    """Drawn parameters as ``{"<step>.<param>": value}``; a step's second use is ``<step>#2``.
-
-    The same keys as :meth:`augment.recipe.Recipe.numeric_keys` and the Recipes page's fits.
-    """
-    out: dict[str, Any] = {}
+def param_items(params: Iterable[dict[str, Any]]) -> Iterator[tuple[str, str, str, Any]]:
+    """``(step, name, "<step>.<name>", value)`` of every drawn value; a step's second use is
+    ``<step>#2``."""
     seen: dict[str, int] = {}
     for p in params:
         step = p.get("step", "?")
@@ -57,8 +55,15 @@ def param_columns(params: Iterable[dict[str, Any]]) -> dict[str, Any]:
         prefix = step if n == 0 else f"{step}#{n + 1}"
         for k, v in p.items():
             if k != "step":
-                out[f"{prefix}.{k}"] = v
-    return out
+                yield step, k, f"{prefix}.{k}", v
+
+
+def param_columns(params: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """Drawn parameters as ``{"<step>.<param>": value}``; a step's second use is ``<step>#2``.
+
+    The same keys as :meth:`augment.recipe.Recipe.numeric_keys` and the Recipes page's fits.
+    """
+    return {key: v for _, _, key, v in param_items(params)}
 
 
 def review_rows(reviews: Iterable[dict[str, Any]]) -> tuple[list[str], list[dict[str, Any]]]:

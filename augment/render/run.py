@@ -140,8 +140,7 @@ def prepare(o: Options) -> Plan:
             f"files differing only in their extension), e.g. {twice[0]!r}"
         )
     _check_state(o)
-    uses = {cfg.step for cfg in o.recipe.steps}
-    if "background_noise" in uses and not noises:
+    if "noise" in o.recipe.sources() and not noises:
         raise ParameterError("the recipe mixes in a background noise: pass --noise FILE_OR_DIR")
     job = Job(
         recipe_json=o.recipe.to_json(indent=None),

@@ -40,6 +40,7 @@ from augment.errors import AugcheckError, NotFoundError, ParameterError
 from augment.metrics import finite_or_none
 from augment.recipe import Recipe, Rendering
 from augment.review.agreement import krippendorff_alpha, majority_agreement
+from augment.steps.background_noise import BackgroundNoise
 from augment.store import Store
 from augment.store.schema import (
     MediaRow,
@@ -55,7 +56,7 @@ QUERY_PARAM = "round"
 ANCHOR_KINDS = ("clean", "bad")
 #: The "bad" anchor: the clip drowned in noise, 20 dB louder than the speech.
 BAD_ANCHOR = Recipe.from_dict(
-    {"name": "anchor (bad)", "steps": [{"step": "background_noise", "snr_db": -20}]}
+    {"name": "anchor (bad)", "steps": [{"step": BackgroundNoise.name, "snr_db": -20}]}
 )
 #: The "clean" anchor: no steps, the original itself.
 CLEAN_ANCHOR = Recipe.from_dict({"name": "anchor (clean)", "steps": []})
@@ -179,21 +180,6 @@ def _unique(items: Iterable[str] | None) -> list[str]:
     return out
 
 
-def _uses(recipe: Recipe, step: str) -> bool:
-    return any(cfg.step == step for cfg in recipe.steps)
-
-
-def _needs_ir(recipe: Recipe) -> bool:
-    """True when a reverb step may draw its room from the impulse-response library."""
-    for cfg in recipe.steps:
-        if cfg.step == "reverb":
-            room = cfg.settings.get("room")
-            rooms = room if isinstance(room, list) else [room]
-            if "impulse_response" in rooms:
-                return True
-    return False
-
-
 def _balanced(rng: np.random.Generator, items: Sequence[str], n: int) -> list[str]:
     """``n`` items drawn as a run of shuffled full passes, so each is used about equally."""
     out: list[str] = []
@@ -310,9 +296,9 @@ def create_round(
             f"the round would have {n_recipe + n_anchor} samples; at most {MAX_SAMPLES}"
         )
     for r in recipes:
-        if _uses(r, "background_noise") and not noises:
+        if "noise" in r.sources() and not noises:
             raise ParameterError(f"recipe {r.name or r.id} mixes in noise: pick at least one noise")
-        if _needs_ir(r) and not irs:
+        if "impulse_response" in r.sources() and not irs:
             raise ParameterError(
                 f"recipe {r.name or r.id} uses a measured room: pick at least one impulse response"
             )
@@ -328,8 +314,8 @@ def create_round(
 
     def add(kind: str, recipe: Recipe, recipe_id: str | None, n: int) -> None:
         chosen_clips = _balanced(rng, clips, n)
-        chosen_noises = _balanced(rng, noises, n) if _uses(recipe, "background_noise") else []
-        chosen_irs = _balanced(rng, irs, n) if _needs_ir(recipe) else []
+        chosen_noises = _balanced(rng, noises, n) if "noise" in recipe.sources() else []
+        chosen_irs = _balanced(rng, irs, n) if "impulse_response" in recipe.sources() else []
         seeds = rng.integers(0, SEED_LIMIT, size=n)
         for i in range(n):
             specs.append(

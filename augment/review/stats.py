@@ -25,7 +25,7 @@ import numpy as np
 
 from augment.checklist import ACCEPT, FIT_ITEMS, verdict_for
 from augment.errors import ParameterError
-from augment.export.reviews import param_columns
+from augment.export.reviews import param_items
 from augment.param_key import ParamKey
 from augment.recipe import Recipe
 from augment.review.fits import (
@@ -35,12 +35,9 @@ from augment.review.fits import (
     fit_logistic,
     wilson_interval,
 )
-from augment.steps import STEPS
+from augment.steps import STEPS, is_drawn_key
 from augment.steps.base import Param
 
-#: Drawn values that are not settings of the recipe (where a noise starts, a synthetic room's
-#: seed); they vary from sample to sample but say nothing about the recipe's ranges.
-SKIP_PARAMS = frozenset({"step", "offset_s", "ir_seed"})
 #: The shares :func:`parameter_effect` reports crossings for.
 CROSSING_LEVELS = (0.5, 0.8)
 
@@ -58,8 +55,8 @@ def _numeric_params(review: dict[str, Any]) -> dict[str, float]:
     """``{"<step>.<param>": value}`` of one review's drawn numbers (``<step>#2`` for repeats)."""
     return {
         key: float(v)
-        for key, v in param_columns(review.get("params") or []).items()
-        if key.rpartition(".")[2] not in SKIP_PARAMS and _is_number(v)
+        for step, name, key, v in param_items(review.get("params") or [])
+        if not is_drawn_key(step, name) and _is_number(v)
     }
 
 

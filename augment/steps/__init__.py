@@ -1,21 +1,42 @@
-"""The augmentation steps, one per module, and the registry that names them."""
+"""The augmentation steps, one per module, and the registry that finds them.
+
+A step is one file: a module here defining a :class:`Step` subclass with a ``name``. The registry
+imports every module of this package (except ``base`` and private ``_*`` ones) and orders the
+steps by their ``order`` attribute, so adding a step means adding its file, nothing else.
+"""
 
 from __future__ import annotations
 
-from augment.errors import ParameterError
-from augment.steps.background_noise import BackgroundNoise
-from augment.steps.band_pass import BandPass
-from augment.steps.base import Choice, Context, Param, Source, Step
-from augment.steps.gain import Gain
-from augment.steps.pitch_shift import PitchShift
-from augment.steps.reverb import Reverb
-from augment.steps.time_stretch import TimeStretch
+import importlib
+import pkgutil
+from typing import Any
 
-#: Every step, in the order the Studio offers them (the order a signal meets them in a room:
-#: the talker, the room, the noise around, the channel, the recorder's level).
-STEPS: dict[str, type[Step]] = {
-    cls.name: cls for cls in (TimeStretch, PitchShift, Reverb, BackgroundNoise, BandPass, Gain)
-}
+from augment.errors import ParameterError
+from augment.steps.base import Choice, Context, Param, Source, Step
+
+
+def _discover() -> dict[str, type[Step]]:
+    found: dict[str, type[Step]] = {}
+    for info in pkgutil.iter_modules(__path__):
+        if info.name == "base" or info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        for obj in vars(module).values():
+            if (
+                isinstance(obj, type)
+                and issubclass(obj, Step)
+                and obj.__module__ == module.__name__
+                and obj.name
+            ):
+                if obj.name in found:
+                    raise RuntimeError(f"two steps are called {obj.name!r}")
+                found[obj.name] = obj
+    return {cls.name: cls for cls in sorted(found.values(), key=lambda c: (c.order, c.name))}
+
+
+#: Every step, in the order the Studio offers them (their ``order``: the order a signal meets
+#: them in a room: the talker, the room, the noise around, the channel, the recorder's level).
+STEPS: dict[str, type[Step]] = _discover()
 
 
 def get_step(name: str) -> type[Step]:
@@ -25,4 +46,37 @@ def get_step(name: str) -> type[Step]:
         raise ParameterError(f"unknown step {name!r} (known: {', '.join(STEPS)})") from None
 
 
-__all__ = ["STEPS", "Choice", "Context", "Param", "Source", "Step", "get_step"]
+def length_changed_by(params: list[dict[str, Any]]) -> str | None:
+    """The first step whose drawn ``params`` changed the timing (for a hint's reason), or None."""
+    for p in params:
+        cls = STEPS.get(p.get("step"))
+        if cls is not None and cls.changed_length(p):
+            return cls.name
+    return None
+
+
+def is_drawn_key(step: str, key: str) -> bool:
+    """True when ``key`` of a drawing of ``step`` is a drawn value (an offset, a seed, a source),
+    not a setting."""
+    cls = STEPS.get(step)
+    return cls is not None and key in cls.drawn_keys
+
+
+def is_source_key(step: str, key: str) -> bool:
+    """True when ``key`` of a drawing of ``step`` holds a library item's hash."""
+    cls = STEPS.get(step)
+    return cls is not None and key in cls.source_keys
+
+
+__all__ = [
+    "STEPS",
+    "Choice",
+    "Context",
+    "Param",
+    "Source",
+    "Step",
+    "get_step",
+    "is_drawn_key",
+    "is_source_key",
+    "length_changed_by",
+]

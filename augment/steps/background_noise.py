@@ -15,7 +15,7 @@ import numpy as np
 
 from augment.audio import SILENCE_RMS, resample, rms
 from augment.errors import AudioError, ParameterError
-from augment.steps.base import Context, Param, Source, Step
+from augment.steps.base import NOISE_DIR, Context, Param, Source, Step, bounds, transform
 
 #: Crossfade where a short noise loops back to its start, in seconds.
 LOOP_CROSSFADE_S = 0.05
@@ -50,7 +50,47 @@ class BackgroundNoise(Step):
     name = "background_noise"
     title = "Background noise"
     description = "Mix a noise (cafe, music, kitchen...) in at an exact SNR, from a random offset."
-    params = (Param("snr_db", -20.0, 60.0, 10.0, "dB", "signal-to-noise ratio", step=0.5),)
+    params = (
+        Param(
+            "snr_db",
+            -20.0,
+            60.0,
+            10.0,
+            "dB",
+            "signal-to-noise ratio",
+            step=0.5,
+            sweep=(30.0, -10.0),
+        ),
+    )
+    order = 40
+    default_on = True
+    drawn_keys = ("noise", "noise_name", "offset_s")
+    source_keys = {"noise": "noise"}
+
+    @classmethod
+    def to_audiomentations(cls, settings):
+        """``AddBackgroundNoise(noise_rms="relative")``: closest."""
+        lo, hi = bounds(settings["snr_db"])
+        kwargs = {
+            "sounds_path": NOISE_DIR,
+            "min_snr_db": lo,
+            "max_snr_db": hi,
+            "noise_rms": "relative",
+        }
+        note = (
+            "closest: same SNR definition for noises at least as long as the clip; a shorter noise "
+            "starts at 0 and repeats with a hard seam (augcheck: random offset, 50 ms crossfade) "
+            "and its SNR is only approximate; no headroom scaling, so the mix may pass full scale"
+        )
+        return [
+            transform(
+                "audiomentations.augmentations.add_background_noise.AddBackgroundNoise",
+                kwargs,
+                cls.name,
+                "closest",
+                note,
+            )
+        ]
 
     def _source(self, ctx: Context, rng: np.random.Generator) -> Source:
         if not ctx.noises:

@@ -7,9 +7,22 @@ from functools import lru_cache
 import numpy as np
 
 from augment.errors import ParameterError
-from augment.steps.base import Param, Step
+from augment.steps.base import Param, Step, bounds, transform
 
 ORDER = 4  # Butterworth order; run forwards and backwards (zero phase), so 8 in effect.
+#: ORDER run forwards and backwards, in audiomentations' terms (zero phase: order = rolloff // 12).
+ZERO_PHASE_ROLLOFF = 48
+
+_AM = "audiomentations.augmentations"
+_NOTE_FIXED = (
+    "exact (same scipy Butterworth order-4 band pass, sosfiltfilt) unless high_hz >= 0.98 x "
+    "Nyquist, where augcheck uses a high-pass alone"
+)
+_NOTE_RANGE = (
+    "closest: a cascade of order-4 zero-phase high- and low-pass filters (within 0.5 dB of "
+    "augcheck's band pass in the pass band); cutoffs drawn uniformly on the mel scale, not "
+    "in Hz"
+)
 
 
 @lru_cache(maxsize=64)
@@ -41,6 +54,38 @@ class BandPass(Step):
         "wideband VoIP (50-7000 Hz)": {"low_hz": 50.0, "high_hz": 7000.0},
         "AM radio (100-5000 Hz)": {"low_hz": 100.0, "high_hz": 5000.0},
     }
+
+    order = 50
+
+    @classmethod
+    def to_audiomentations(cls, settings):
+        """Fixed edges: ``BandPassFilter`` (exact); a range: ``HighPassFilter`` +
+        ``LowPassFilter`` (closest)."""
+        low, high = settings["low_hz"], settings["high_hz"]
+        rolloff = {"min_rolloff": ZERO_PHASE_ROLLOFF, "max_rolloff": ZERO_PHASE_ROLLOFF}
+        if not isinstance(low, list) and not isinstance(high, list):
+            centre = (low + high) / 2.0
+            fraction = (high - low) / centre  # the edges come back as centre -/+ bandwidth / 2
+            kwargs = {
+                "min_center_freq": centre,
+                "max_center_freq": centre,
+                "min_bandwidth_fraction": fraction,
+                "max_bandwidth_fraction": fraction,
+                **rolloff,
+                "zero_phase": True,
+            }
+            fullname = f"{_AM}.band_pass_filter.BandPassFilter"
+            return [transform(fullname, kwargs, cls.name, "exact", _NOTE_FIXED)]
+        out = []
+        parts = (
+            (f"{_AM}.high_pass_filter.HighPassFilter", low, _NOTE_RANGE),
+            (f"{_AM}.low_pass_filter.LowPassFilter", high, "the upper edge of the band pass above"),
+        )
+        for fullname, value, note in parts:
+            lo, hi = bounds(value)
+            kwargs = {"min_cutoff_freq": lo, "max_cutoff_freq": hi, **rolloff, "zero_phase": True}
+            out.append(transform(fullname, kwargs, cls.name, "closest", note))
+        return out
 
     @classmethod
     def check(cls, settings):

@@ -27,6 +27,13 @@ class Param:
     unit: str
     help: str = ""
     step: float = 0.1
+    #: Where a threshold sweep of this parameter starts and stops by default (from the best to
+    #: the worst value); None: from ``max`` down to ``min``.
+    sweep: tuple[float, float] | None = None
+
+    def sweep_range(self) -> tuple[float, float]:
+        """The default ``(from, to)`` of a sweep over this parameter."""
+        return self.sweep if self.sweep is not None else (self.max, self.min)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -86,16 +93,81 @@ def _number(step: str, name: str, value: Any) -> float:
     return v
 
 
+#: Placeholders in exported audiomentations code: the folders a training loop reads files from.
+NOISE_DIR = "path/to/noises"
+IR_DIR = "path/to/impulse_responses"
+
+
+def bounds(value: float | list[float]) -> tuple[float, float]:
+    """``(low, high)`` of a fixed value or a ``[low, high]`` range."""
+    return (float(value[0]), float(value[1])) if isinstance(value, list) else (value, value)
+
+
+def transform(
+    fullname: str, kwargs: dict[str, Any], step: str, match: str, note: str
+) -> dict[str, Any]:
+    """One audiomentations transform as plain data (``audiomentations``' own ``to_dict`` form).
+
+    ``match`` is ``exact``, ``closest`` or ``none``; ``note`` says how it differs (measured).
+    Every transform runs on every call (``p=1.0``), as every step of a recipe does.
+    """
+    return {
+        "__class_fullname__": fullname,
+        **kwargs,
+        "p": 1.0,
+        "__augcheck__": {"step": step, "match": match, "note": note},
+    }
+
+
 class Step:
-    """Base class. Subclasses set ``name``, ``title``, ``params`` and implement ``apply``."""
+    """Base class: everything augcheck knows about one step lives on its subclass.
+
+    Subclasses set ``name``, ``title``, ``params`` and ``order`` and implement ``apply``; the
+    registry (:mod:`augment.steps`) finds them by module. The rest of augcheck asks the class
+    (``sources``, ``shown_params``, ``changed_length``, ``drawn_keys``, ``presets``,
+    ``Param.sweep_range``, ``to_audiomentations``), never the step's name.
+    """
 
     name: ClassVar[str] = ""
     title: ClassVar[str] = ""
     description: ClassVar[str] = ""
     params: ClassVar[tuple[Param | Choice, ...]] = ()
+    #: Named settings the Studio offers in a Preset box (a subset of the parameters each).
     presets: ClassVar[dict[str, dict[str, Any]]] = {}
-    #: True when the output length differs from the input length.
+    #: Where the Studio lists the step (lower first): the order a signal meets them.
+    order: ClassVar[int] = 1000
+    #: On when the Studio opens.
+    default_on: ClassVar[bool] = False
+    #: True when the output length may differ from the input length (see ``changed_length``).
     changes_length: ClassVar[bool] = False
+    #: Values ``sample`` records beside the parameters (an offset, a seed, a source's hash and
+    #: name): what was drawn, not a setting, so never fitted, swept or set.
+    drawn_keys: ClassVar[tuple[str, ...]] = ()
+    #: The drawn keys that hold a library item's hash, with that item's kind.
+    source_keys: ClassVar[dict[str, str]] = {}
+
+    # --- what the rest of augcheck asks ---------------------------------------------------
+    @classmethod
+    def sources(cls, settings: dict[str, Any]) -> frozenset[str]:
+        """The kinds of library audio (``noise``, ``impulse_response``) these settings draw on."""
+        return frozenset(cls.source_keys.values())
+
+    @classmethod
+    def shown_params(cls, settings: dict[str, Any]) -> tuple[Param | Choice, ...]:
+        """The parameters that matter at these settings (the Studio shows only these, and a
+        drawing records only these). ``settings`` may be partial: choices come first."""
+        return cls.params
+
+    @classmethod
+    def changed_length(cls, params: dict[str, Any]) -> bool:
+        """Whether a rendering with these drawn ``params`` changed the timing."""
+        return cls.changes_length
+
+    @classmethod
+    def to_audiomentations(cls, settings: dict[str, Any]) -> list[dict[str, Any]]:
+        """The audiomentations transforms doing what this step does (see :func:`transform`);
+        an empty list when the step is a no-op at these settings."""
+        raise ParameterError(f"no audiomentations export for step {cls.name!r}")
 
     # --- settings (what a recipe stores) -------------------------------------------------
     @classmethod
@@ -171,7 +243,11 @@ class Step:
     def sample(
         self, settings: dict[str, Any], rng: np.random.Generator, n_samples: int, ctx: Context
     ) -> dict[str, Any]:
-        """Draw concrete values: uniform within a range, the value itself when fixed."""
+        """Draw concrete values: uniform within a range, the value itself when fixed.
+
+        Every parameter is drawn (so the generator's state does not depend on the settings);
+        the ones ``shown_params`` leaves out at the drawn values are then dropped.
+        """
         out: dict[str, Any] = {}
         for p in self.params:
             value = settings[p.name]
@@ -181,7 +257,8 @@ class Step:
                 out[p.name] = float(rng.uniform(value[0], value[1]))
             else:
                 out[p.name] = float(value)
-        return out
+        shown = {p.name for p in self.shown_params(out)}
+        return {k: v for k, v in out.items() if k in shown}
 
     def apply(
         self, y: np.ndarray, params: dict[str, Any], ctx: Context, rng: np.random.Generator

@@ -12,7 +12,23 @@ import numpy as np
 
 from augment.audio import resample
 from augment.errors import ParameterError
-from augment.steps.base import Choice, Param, Step
+from augment.steps.base import IR_DIR, Choice, Param, Step, bounds, transform
+
+_ONE_OF = "audiomentations.core.composition.OneOf"
+_NOTE_IR = (
+    "closest: always fully wet (augcheck mixes {wet} wet), uses the IR as stored (augcheck "
+    "starts it at its peak, unit energy) and scales the output to peak at 0.5"
+)
+_NOTE_SYNTHETIC = (
+    "no exact counterpart: augcheck's synthetic room is seeded decaying noise with this RT60; "
+    "RoomSimulator simulates a shoebox room (absorption from Sabine's formula), fully wet "
+    "(augcheck mixes {wet} wet). Needs `pip install pyroomacoustics`"
+)
+
+
+def _rooms(settings) -> list[str]:
+    room = settings.get("room")
+    return room if isinstance(room, list) else [room]
 
 
 def synthetic_ir(rt60_s: float, sample_rate: int, rng: np.random.Generator) -> np.ndarray:
@@ -47,6 +63,72 @@ class Reverb(Step):
         Param("rt60_s", 0.1, 3.0, 0.5, "s", "reverberation time (synthetic room)", step=0.05),
         Param("wet", 0.0, 1.0, 0.3, "", "share of reverberant sound", step=0.05),
     )
+    order = 30
+    drawn_keys = ("ir", "ir_name", "ir_seed")
+    source_keys = {"ir": "impulse_response"}
+
+    @classmethod
+    def sources(cls, settings):
+        """An impulse response from the library only for a measured room."""
+        return frozenset({"impulse_response"} if "impulse_response" in _rooms(settings) else ())
+
+    @classmethod
+    def shown_params(cls, settings):
+        """``rt60_s`` only matters for a synthetic room."""
+        if "synthetic" in _rooms(settings):
+            return cls.params
+        return tuple(p for p in cls.params if p.name != "rt60_s")
+
+    @classmethod
+    def to_audiomentations(cls, settings):
+        """``ApplyImpulseResponse`` (closest) / ``RoomSimulator`` (none), ``OneOf`` for both."""
+        if settings["wet"] == 0.0:
+            return []
+        w = settings["wet"]
+        wet = f"{w[0]:g}..{w[1]:g}" if isinstance(w, list) else f"{w:g}"
+        rooms = _rooms(settings)
+        out = []
+        if "impulse_response" in rooms:
+            out.append(
+                transform(
+                    "audiomentations.augmentations.apply_impulse_response.ApplyImpulseResponse",
+                    {"ir_path": IR_DIR, "leave_length_unchanged": True},
+                    cls.name,
+                    "closest",
+                    _NOTE_IR.format(wet=wet),
+                )
+            )
+        if "synthetic" in rooms:
+            lo, hi = bounds(settings["rt60_s"])
+            out.append(
+                transform(
+                    "audiomentations.augmentations.room_simulator.RoomSimulator",
+                    {
+                        "calculation_mode": "rt60",
+                        "min_target_rt60": lo,
+                        "max_target_rt60": hi,
+                        "max_order": 3,
+                        "leave_length_unchanged": True,
+                    },
+                    cls.name,
+                    "none",
+                    _NOTE_SYNTHETIC.format(wet=wet),
+                )
+            )
+        if len(out) == 1:
+            return out
+        return [
+            {
+                "__class_fullname__": _ONE_OF,
+                "transforms": out,
+                "p": 1.0,
+                "__augcheck__": {
+                    "step": cls.name,
+                    "match": "closest",
+                    "note": "one of the two rooms, drawn uniformly as augcheck does",
+                },
+            }
+        ]
 
     def sample(self, settings, rng, n_samples, ctx):
         out = super().sample(settings, rng, n_samples, ctx)
@@ -56,7 +138,6 @@ class Reverb(Step):
             src = ctx.irs[int(rng.integers(len(ctx.irs)))] if len(ctx.irs) > 1 else ctx.irs[0]
             out["ir"] = src.id
             out["ir_name"] = src.name
-            del out["rt60_s"]
         else:
             out["ir_seed"] = int(rng.integers(2**31))
         return out

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from augment.steps.base import Param, Step
+from augment.steps.base import Param, Step, bounds, transform
 
 
 def signalsmith(y: np.ndarray, sample_rate: int, *, rate: float = 1.0, semitones: float = 0.0):
@@ -30,7 +30,34 @@ class TimeStretch(Step):
     title = "Time stretch"
     description = "Faster or slower at the same pitch; rate 1.25 plays in 80% of the time."
     params = (Param("rate", 0.5, 2.0, 1.0, "x", "speed factor (>1 faster)", step=0.01),)
+    order = 10
     changes_length = True
+
+    @classmethod
+    def changed_length(cls, params):
+        return params["rate"] != 1.0
+
+    @classmethod
+    def to_audiomentations(cls, settings):
+        """``TimeStretch(method="signalsmith_stretch")``: exact; a fixed rate 1 is left out."""
+        if settings["rate"] == 1.0:
+            return []
+        lo, hi = bounds(settings["rate"])
+        kwargs = {
+            "min_rate": lo,
+            "max_rate": hi,
+            "leave_length_unchanged": False,
+            "method": "signalsmith_stretch",
+        }
+        return [
+            transform(
+                "audiomentations.augmentations.time_stretch.TimeStretch",
+                kwargs,
+                cls.name,
+                "exact",
+                "exact (same Signalsmith Stretch calls); the length changes with the rate",
+            )
+        ]
 
     def apply(self, y, params, ctx, rng):
         if params["rate"] == 1.0:

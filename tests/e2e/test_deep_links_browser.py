@@ -32,8 +32,8 @@ def nav_texts(page) -> list[str]:
 
 def make_round(data_dir) -> str:
     """A round in a fresh database, made before the server starts; returns its token."""
-    from augment.review import rounds
     from augment.recipe import Recipe
+    from augment.review import rounds
     from augment.store import Store, load_demo_assets
 
     store = Store(f"sqlite:///{data_dir}/augcheck.db")
