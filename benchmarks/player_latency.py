@@ -149,7 +149,9 @@ def browser_side() -> dict:
     os.environ["AUGCHECK_TIMINGS"] = str(timings)  # inherited by the server
     out: dict = {}
     with e2e.serve_app(base) as app, sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=e2e.CHROMIUM.as_posix(), args=e2e.CHROMIUM_ARGS)
+        browser = pw.chromium.launch(
+            executable_path=e2e.CHROMIUM.as_posix(), args=e2e.CHROMIUM_ARGS
+        )
         context = new_context(browser)
         page = context.new_page()
         page.set_viewport_size({"width": 1400, "height": 900})
@@ -164,20 +166,19 @@ def browser_side() -> dict:
         slider.focus()
         moves, frags = [], []
         for i in range(N_MOVES + 2):
-            before = player_info(page)
-            n_loads = len(before["stats"]["loads"])
+            before = player_info(page)["loaded"]["augmented"]
             since = time.time()
             page.keyboard.press("ArrowRight" if i % 2 == 0 else "ArrowLeft")
             info = wait_player(
                 page,
-                "i.stats.loads.length > arg && i.stats.loads[i.stats.loads.length - 1].signal"
-                " === 'augmented'",
-                arg=n_loads,
+                "i.loaded.augmented && i.loaded.augmented !== arg",
+                arg=before,
                 timeout=30_000,
             )
             settle(page, timeout=30_000)
             key_at = page.evaluate("() => window.__keys[window.__keys.length - 1]")
-            load = [x for x in info["stats"]["loads"] if x["signal"] == "augmented"][-1]
+            url = info["loaded"]["augmented"]
+            load = [x for x in info["stats"]["loads"] if x["url"] == url][-1]
             if i >= 2:  # the first two warm up
                 moves.append(load["at"] - key_at)
                 frags += read_timings(timings, "studio.tune", since)
