@@ -108,8 +108,11 @@ def db_url(request, tmp_path):
 
 @pytest.fixture
 def store(db_url):
-    from augment.store import Store
+    """A store on a fresh database of each kind, its schema from the migrations (what the app
+    does on start for SQLite, what ``python -m augment db upgrade`` does for PostgreSQL)."""
+    from augment.store import Store, migrate
 
+    migrate.upgrade(db_url)
     s = Store(db_url)
     yield s
     s.engine.dispose()

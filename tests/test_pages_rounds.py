@@ -39,24 +39,37 @@ def make_recipe_and_round(app, data_dir):
     app.button(key="round_create").click().run()
     assert not app.exception and not app.error, (app.exception, [e.value for e in app.error])
     token = db(data_dir, "select token from rounds")[0][0]
-    assert any(token in c.value for c in app.code)  # the shareable link
+    # personal signed links, one per labeler name typed (names are plain text, never markdown)
+    app.text_area(key=f"round_labelers_{token}").input("lee\n\n**kim**").run()
+    links = next(d.value for d in app.dataframe if "link" in d.value.columns)
+    assert links["labeler"].tolist() == ["lee", "**kim**"]
+    assert all(f"round={token}" in u and "&sig=" in u for u in links["link"])
+    assert "labeler=lee&" in links["link"][0]
+    assert not any("<strong>kim" in m.value or "**kim**" in m.value for m in app.markdown)
     return token
+
+
+def personal_link(at, data_dir, token, name):
+    """Open the review page the way a labeler's signed link does."""
+    from augment import access
+
+    at.switch_page("views/review.py")
+    at.query_params["round"] = token
+    at.query_params["labeler"] = name
+    at.query_params["sig"] = access.sign(access.link_secret(data_dir), token, name)
 
 
 def label_everything(data_dir, token, name, careful=True):
     """Answer every sample. A careful labeler hears the -20 dB anchors as unclear (the test
     looks the hidden kind up in the database); a careless one calls everything clear."""
-    from augment.review import rounds
+    from augment.review import labeling
     from augment.store import Store
 
     store = Store(f"sqlite:///{data_dir / 'augcheck.db'}")
     st.cache_resource.clear()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
-    at.switch_page("views/review.py")
-    at.query_params["round"] = token
+    personal_link(at, data_dir, token, name)
     at.run()
-    at.text_input(key="labeler_input").input(name)
-    at.button(key="labeler_start").click().run()
     seen = 0
     while not at.success:
         assert not at.exception and not at.error, (at.exception, [e.value for e in at.error])
@@ -68,7 +81,7 @@ def label_everything(data_dir, token, name, careful=True):
         assert "snr" not in shown and "noise" not in shown and "seed" not in shown
         radios = {r.key.rsplit("_", 1)[0]: r for r in at.radio}
         radios["review_realistic"].set_value("Yes")
-        sample, _, _ = rounds.next_sample(store, token, name)
+        sample, _, _ = labeling.next_sample(store, token, name)
         radios["review_clear"].set_value("No" if careful and sample.kind == "bad" else "Yes")
         at.button(key="review_save").click().run()
         seen += 1
@@ -82,7 +95,7 @@ def test_round_from_setup_to_results(app, data_dir):
     assert total == 8  # 4 recipe samples + 4 attention checks at a 0.5 share
     at, seen = label_everything(data_dir, token, "lee")
     assert seen == total
-    assert "All done, lee" in at.success[0].value
+    assert "All done" in at.success[0].value
     answers = db(data_dir, "select count(*), count(distinct sample_id) from round_answers")
     assert answers == [(total, total)]
     assert db(data_dir, "select count(*) from reviews where origin='round'") == [(4,)]
@@ -107,9 +120,7 @@ def test_review_resumes_after_leaving(app, data_dir):
     token = make_recipe_and_round(app, data_dir)
     st.cache_resource.clear()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
-    at.switch_page("views/review.py")
-    at.query_params["round"] = token
-    at.query_params["labeler"] = "sam"  # the link remembers the name
+    personal_link(at, data_dir, token, "sam")  # the link remembers the name
     at.run()
     for _ in range(3):
         radios = {r.key.rsplit("_", 1)[0]: r for r in at.radio}
@@ -120,9 +131,7 @@ def test_review_resumes_after_leaving(app, data_dir):
     # another day: a new session (server restarted, caches gone) opens the same link
     st.cache_resource.clear()
     again = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
-    again.switch_page("views/review.py")
-    again.query_params["round"] = token
-    again.query_params["labeler"] = "sam"
+    personal_link(again, data_dir, token, "sam")
     again.run()
     assert "3 of 8" in again.get("progress")[0].proto.text
     assert db(data_dir, "select count(*) from round_answers where labeler='sam'") == [(3,)]
@@ -130,15 +139,13 @@ def test_review_resumes_after_leaving(app, data_dir):
 
 def test_review_without_a_round_explains(app):
     app.switch_page("views/review.py").run()
-    assert "Open the link" in app.info[0].value
+    assert "personal round link" in app.info[0].value
 
 
 def test_labelers_match_loudness_without_seeing_a_level(app, data_dir):
     token = make_recipe_and_round(app, data_dir)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
-    at.switch_page("views/review.py")
-    at.query_params["round"] = token
-    at.query_params["labeler"] = "sam"
+    personal_link(at, data_dir, token, "sam")
     at.run()
     (player,) = players(at)
     assert player["match"] == {

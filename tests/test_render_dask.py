@@ -45,3 +45,13 @@ def test_one_worker_two_workers_and_dask_give_the_same_bytes(many, tmp_path):
     # the noise was decoded once in each worker that rendered, never once per file
     assert caches and all(c["decoded"] <= 1 for c in caches.values())
     assert sum(c["decoded"] for c in caches.values()) >= 1
+
+
+def test_dask_local_starts_and_closes_its_own_cluster(many, tmp_path):
+    kw = dict(input=str(many["root"] / "d0"), assume_train=True, recipe=RECIPE)
+    local = render_dataset(opts(many, tmp_path / "local", dask="local", workers=1, **kw))
+    serial = render_dataset(opts(many, tmp_path / "serial", workers=1, **kw))
+    assert local["executor"] == {"kind": "dask", "workers": 1, "dask": "local"}
+    assert (
+        tree(tmp_path / "local") == tree(tmp_path / "serial") and serial["counts"]["outputs"] == 3
+    )

@@ -9,11 +9,12 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+import augment.review.labeling as labeling
+import augment.review.round_results as round_results
 import augment.review.rounds as rounds
 from augment.errors import AugcheckError, ParameterError
 from augment.recipe import Recipe
 from augment.store import Store
-from augment.store.schema import Base
 from tests.conftest import ROOT, noise_signal, speechlike, sql_value, wav_bytes
 
 NOISY = Recipe.from_dict(
@@ -27,7 +28,6 @@ ROOM = Recipe.from_dict(
 
 @pytest.fixture
 def lib(store):
-    Base.metadata.create_all(store.engine)  # until Store creates the round tables itself
     clips = [
         store.add_media(wav_bytes(speechlike(1.0, seed=i)), name=f"c{i}.wav", kind="speech")[0].hash
         for i in range(3)
@@ -62,7 +62,7 @@ def make_round(lib, **kw):
 def say(store, info, who, sample_id, **kw):
     args = dict(realistic=True, clear=True, model_poor="no", params=[])
     args.update(kw)
-    return rounds.answer(store, info.token, who, sample_id, **args)
+    return labeling.answer(store, info.token, who, sample_id, **args)
 
 
 def count(store, query):
@@ -160,23 +160,23 @@ def test_unknown_token(lib):
     with pytest.raises(AugcheckError, match="no review round"):
         rounds.get_round(lib.store, "nope")
     with pytest.raises(AugcheckError, match="no review round"):
-        rounds.next_sample(lib.store, "nope", "ana")
+        labeling.next_sample(lib.store, "nope", "ana")
 
 
 # --- labelers' order -----------------------------------------------------------------------------
 def test_sequence_shuffled_per_labeler(lib):
     info = make_round(lib)
-    ana, bo = rounds.labeler_sequence(info, "ana"), rounds.labeler_sequence(info, "bo")
+    ana, bo = labeling.labeler_sequence(info, "ana"), labeling.labeler_sequence(info, "bo")
     assert sorted(ana) == sorted(bo) == sorted(info.sample_ids)
     assert len(set(ana)) == len(ana) == info.total  # no repeats
     assert ana != bo
     assert ana != list(info.sample_ids)  # shuffled, not the creation order
-    assert rounds.labeler_sequence(info, "ana") == ana  # the same labeler, the same order
-    assert rounds.labeler_sequence(info, "  ana ") == ana
+    assert labeling.labeler_sequence(info, "ana") == ana  # the same labeler, the same order
+    assert labeling.labeler_sequence(info, "  ana ") == ana
     again = rounds.get_round(lib.store, info.token)
-    assert rounds.labeler_sequence(again, "ana") == ana
+    assert labeling.labeler_sequence(again, "ana") == ana
     with pytest.raises(ParameterError, match="your name"):
-        rounds.labeler_sequence(info, " ")
+        labeling.labeler_sequence(info, " ")
 
 
 def test_sequence_independent_of_hash_salt(lib):
@@ -184,9 +184,9 @@ def test_sequence_independent_of_hash_salt(lib):
     code = (
         "import json, sys\n"
         "from augment.store import Store\n"
-        "import augment.review.rounds as r\n"
+        "import augment.review.rounds as r, augment.review.labeling as lab\n"
         "s = Store(sys.argv[1])\n"
-        "print(json.dumps(r.labeler_sequence(r.get_round(s, sys.argv[2]), 'ana')))\n"
+        "print(json.dumps(lab.labeler_sequence(r.get_round(s, sys.argv[2]), 'ana')))\n"
     )
     orders = []
     for salt in ("1", "2"):
@@ -199,15 +199,15 @@ def test_sequence_independent_of_hash_salt(lib):
             check=True,
         )
         orders.append(json.loads(out.stdout))
-    assert orders[0] == orders[1] == rounds.labeler_sequence(info, "ana")
+    assert orders[0] == orders[1] == labeling.labeler_sequence(info, "ana")
 
 
 def test_next_sample_walks_the_sequence_without_repeats(lib):
     info = make_round(lib, samples_per_recipe=4, anchor_share=0.2)  # 8 + 2
-    order = rounds.labeler_sequence(info, "ana")
+    order = labeling.labeler_sequence(info, "ana")
     heard = []
     while True:
-        sample, done, total = rounds.next_sample(lib.store, info.token, "ana")
+        sample, done, total = labeling.next_sample(lib.store, info.token, "ana")
         assert (done, total) == (len(heard), 10)
         if sample is None:
             break
@@ -218,17 +218,17 @@ def test_next_sample_walks_the_sequence_without_repeats(lib):
 
 def test_resumes_after_a_restart(lib):
     info = make_round(lib)
-    order = rounds.labeler_sequence(info, "ana")
+    order = labeling.labeler_sequence(info, "ana")
     for _ in range(3):
-        sample, _, _ = rounds.next_sample(lib.store, info.token, "ana")
+        sample, _, _ = labeling.next_sample(lib.store, info.token, "ana")
         say(lib.store, info, "ana", sample.id)
     lib.store.engine.dispose()
     fresh = Store(lib.store.url)  # another day, a restarted server
-    sample, done, total = rounds.next_sample(fresh, info.token, "ana")
+    sample, done, total = labeling.next_sample(fresh, info.token, "ana")
     assert sample.id == order[3] and (done, total) == (3, 50)
     # another labeler starts at the beginning of their own order
-    other, done, _ = rounds.next_sample(fresh, info.token, "bo")
-    assert other.id == rounds.labeler_sequence(info, "bo")[0] and done == 0
+    other, done, _ = labeling.next_sample(fresh, info.token, "bo")
+    assert other.id == labeling.labeler_sequence(info, "bo")[0] and done == 0
 
 
 # --- answers -----------------------------------------------------------------------------------
@@ -299,7 +299,7 @@ def test_recipe_answers_become_reviews_anchor_answers_do_not(lib):
     assert r["noise_hash"] == noisy.noise_hash and r["verdict"] == "accept"
     assert r["params"] == params and r["metrics"] == {"snr_db": 7.5}
     assert r["inputs"]["round"] == info.token and r["inputs"]["round_sample"] == noisy.id
-    by_sample = {a["sample_id"]: a for a in rounds.round_answers(lib.store, info.token)}
+    by_sample = {a["sample_id"]: a for a in round_results.round_answers(lib.store, info.token)}
     assert by_sample[noisy.id]["review_id"] == r["id"]
     assert by_sample[clean.id]["review_id"] is None and by_sample[bad.id]["review_id"] is None
     summary = {s["recipe_id"]: s for s in lib.store.recipe_summary()}
@@ -311,7 +311,7 @@ def test_answer_without_params_renders_the_sample(lib):
     samples = rounds.round_samples(lib.store, info.token)
     noisy = next(s for s in samples if s.recipe_id == NOISY.id)
     out = rounds.render_sample(lib.store, noisy)
-    assert rounds.answer(
+    assert labeling.answer(
         lib.store, info.token, "ana", noisy.id, realistic=False, clear=True, model_poor="yes"
     )
     r = lib.store.reviews()[0]
@@ -366,7 +366,7 @@ def test_two_labelers_answering_at_the_same_time(lib):
             barrier.wait()
             try:
                 while True:
-                    sample, _, _ = rounds.next_sample(st, info.token, who)
+                    sample, _, _ = labeling.next_sample(st, info.token, who)
                     if sample is None:
                         return
                     assert say(st, info, who, sample.id, clear=who == "ana")
@@ -385,7 +385,7 @@ def test_two_labelers_answering_at_the_same_time(lib):
     assert count(db, "select count(*) from round_answers where labeler = 'ana' and clear") == 25
     assert count(db, "select count(*) from round_answers where labeler = 'bo' and clear") == 0
     for who in ("ana", "bo"):
-        assert rounds.next_sample(lib.store, info.token, who) == (None, 25, 25)
+        assert labeling.next_sample(lib.store, info.token, who) == (None, 25, 25)
 
 
 def test_same_answer_submitted_at_once_is_stored_once(lib):
@@ -428,25 +428,25 @@ def test_anchor_accuracy_and_flagging(lib):
     for s in samples:
         if s.is_anchor:
             say(lib.store, info, "mostly", s.id, clear=s.kind != "bad", realistic=s != first_clean)
-    acc = rounds.anchor_accuracy(lib.store, info.token)
+    acc = round_results.anchor_accuracy(lib.store, info.token)
     assert acc["good"] == (4, 4, 1.0, False)
     assert acc["sloppy"] == (2, 4, 0.5, True)  # clean right, bad wrong
     assert acc["mostly"] == (3, 4, 0.75, True)
     assert acc["newbie"] == (0, 0, None, False)  # no anchor heard yet: not flagged
-    assert rounds.excluded_labelers(lib.store, info.token) == ["mostly", "sloppy"]
+    assert round_results.excluded_labelers(lib.store, info.token) == ["mostly", "sloppy"]
     lenient = make_round(
         lib, recipe_ids=[QUIET.id], samples_per_recipe=4, anchor_share=0.5, anchor_threshold=0.5
     )
     for s in rounds.round_samples(lib.store, lenient.token):
         say(lib.store, lenient, "sloppy", s.id)
-    assert rounds.anchor_accuracy(lib.store, lenient.token)["sloppy"].flagged is False
+    assert round_results.anchor_accuracy(lib.store, lenient.token)["sloppy"].flagged is False
 
-    summary = rounds.labeler_summary(lib.store, info.token, "sloppy")
+    summary = round_results.labeler_summary(lib.store, info.token, "sloppy")
     assert summary["answered"] == 8 and summary["remaining"] == 0
     assert summary["recipe_answers"] == 4 and summary["accept_share"] == 1.0
     assert (summary["anchors_correct"], summary["anchors_total"]) == (2, 4)
     assert summary["anchor_accuracy"] == 0.5 and summary["flagged"] is True
-    fresh = rounds.labeler_summary(lib.store, info.token, "nobody")
+    fresh = round_results.labeler_summary(lib.store, info.token, "nobody")
     assert fresh["answered"] == 0 and fresh["accept_share"] is None and not fresh["flagged"]
 
 
@@ -459,7 +459,7 @@ def test_round_results(lib):
         # bo rejects the noisy recipe, accepts the quiet one; right on anchors
         say(lib.store, info, "bo", s.id, clear=ok and s.recipe_id != NOISY.id, model_poor="yes")
         say(lib.store, info, "cy", s.id, clear=False)  # wrong on clean anchors -> excluded
-    res = rounds.round_results(lib.store, info.token)
+    res = round_results.round_results(lib.store, info.token)
     assert res["answers"] == 24 and res["labelers"] == 3 and res["excluded"] == ["cy"]
     per_recipe = {r["recipe_id"]: r for r in res["per_recipe"]}
     assert per_recipe[NOISY.id]["recipe"] == "cafe 0-20 dB"
@@ -476,7 +476,7 @@ def test_round_results(lib):
     assert res["agreement"]["verdict"] == pytest.approx(-2 / 9)
     assert res["agreement"]["samples_with_two_or_more"] == 6
     assert res["agreement"]["realistic"] is None  # everyone said realistic: undefined
-    everyone = rounds.round_results(lib.store, info.token, exclude_flagged=False)
+    everyone = round_results.round_results(lib.store, info.token, exclude_flagged=False)
     assert everyone["excluded"] == []
     assert {r["recipe_id"]: r["answers"] for r in everyone["per_recipe"]}[NOISY.id] == 9
 
@@ -494,16 +494,16 @@ def test_flagged_labelers_reviews_can_be_left_out_of_recipe_stats(lib):
     )
     for who, careless in (("good", False), ("careless", True)):
         while True:
-            sample, _, _ = rounds.next_sample(store, info.token, who)
+            sample, _, _ = labeling.next_sample(store, info.token, who)
             if sample is None:
                 break
             if sample.kind == "clean":
                 ok = not careless
-                rounds.answer(
+                labeling.answer(
                     store, info.token, who, sample.id, realistic=ok, clear=ok, model_poor="no"
                 )
             elif sample.kind == "bad":
-                rounds.answer(
+                labeling.answer(
                     store,
                     info.token,
                     who,
@@ -513,10 +513,10 @@ def test_flagged_labelers_reviews_can_be_left_out_of_recipe_stats(lib):
                     model_poor="no",
                 )
             else:
-                rounds.answer(
+                labeling.answer(
                     store, info.token, who, sample.id, realistic=True, clear=True, model_poor="no"
                 )
-    flagged = rounds.flagged_review_ids(store)
+    flagged = round_results.flagged_review_ids(store)
     assert len(flagged) == 4  # the careless labeler's four recipe answers
     all_rows = {r["id"]: r for r in store.recipe_rows()}
     kept = {r["id"]: r for r in store.recipe_rows(exclude_ids=flagged)}

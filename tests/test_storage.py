@@ -8,7 +8,7 @@ from augment.checklist import verdict_for
 from augment.errors import AudioError, ParameterError
 from augment.export.reviews import reviews_csv
 from augment.recipe import Recipe
-from augment.store import Store, load_demo_assets
+from augment.store import Store, load_demo_assets, migrate
 from tests.conftest import speechlike, sql, wav_bytes
 
 RECIPE = Recipe.from_dict({"name": "cafe 5", "steps": [{"step": "background_noise", "snr_db": 5}]})
@@ -89,6 +89,7 @@ def test_failed_upload_changes_nothing(store):
 
 def test_everything_survives_a_restart(db_url):
     url = db_url
+    migrate.upgrade(url)
     s1 = Store(url)
     m, _ = add_clip(s1)
     rid = review(s1, m.hash, note="keep me")

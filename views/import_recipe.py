@@ -26,7 +26,7 @@ if st.button("Import", type="primary", key="import_go", icon=":material/file_upl
     else:
         try:
             recipe = Recipe.from_json(source)
-            known = {r["id"] for r in store.list_recipes()}
+            known = {r["id"] for r in store.list_recipes(include_archived=True)}
             store.save_recipe(recipe)
         except AugcheckError as exc:
             st.error(str(exc))

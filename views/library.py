@@ -37,6 +37,37 @@ with st.expander("Import transcripts from a CSV", icon=":material/subtitles:"):
             if unmatched:
                 st.warning(f"No clip named: {', '.join(unmatched)}")
 
+
+def delete_box(m) -> None:
+    """Delete, after a confirmation that says what the deletion keeps and what it removes."""
+    if ss.get("library_confirm_delete") != m.hash:
+        if st.button("Delete…", key=f"delete_{m.hash}", icon=":material/delete:"):
+            ss["library_confirm_delete"] = m.hash
+            st.rerun()
+        return
+    use = store.media_usage(m.hash)
+    rounds_note = f"; {len(use['rounds'])} round(s) use it" if use["rounds"] else ""
+    st.warning(
+        f"Delete this {KIND_LABELS[m.kind].lower()} for good? Its audio (and transcript) leave "
+        f"the database. {use['reviews']} review(s) used it{rounds_note}: they stay, and their "
+        "verdicts still count; the item shows as deleted. This cannot be undone.",
+        icon=":material/warning:",
+    )
+    c1, c2 = st.columns(2)
+    if c1.button("Delete for good", key=f"delete_yes_{m.hash}", type="primary"):
+        store.delete_media(m.hash)
+        ss.pop("library_confirm_delete", None)
+        ss["library_deleted"] = m.name
+        st.rerun()
+    if c2.button("Cancel", key=f"delete_no_{m.hash}"):
+        ss.pop("library_confirm_delete", None)
+        st.rerun()
+
+
+ss = st.session_state
+if ss.get("library_deleted"):
+    st.toast(f"Deleted {ss.pop('library_deleted')}", icon=":material/delete:")
+
 for kind in MEDIA_KINDS:
     items = store.list_media(kind)
     st.subheader(f"{KIND_LABELS[kind]}s ({len(items)})")
@@ -47,7 +78,8 @@ for kind in MEDIA_KINDS:
         with st.expander(
             f"{m.label} · {m.format} · {m.sample_rate} Hz"
             + (" · downmixed" if (m.channels or 1) > 1 else "")
-            + (" · demo" if m.origin == "demo" else "")
+            + (" · demo" if m.origin == "demo" else ""),
+            expanded=ss.get("library_confirm_delete") == m.hash,
         ):
             st.audio(original_wav(m.hash), format="audio/wav")
             with st.form(f"edit_{m.hash}", border=False):
@@ -76,3 +108,4 @@ for kind in MEDIA_KINDS:
                         st.toast(f"Saved {name}")
                         st.rerun()
             st.caption(f"hash {m.hash[:16]}…")
+            delete_box(m)

@@ -11,7 +11,7 @@ from augment.export.audiomentations import to_audiomentations_code
 from augment.plots import effect_chart
 from augment.recipe import Recipe
 from augment.review.agreement import WHY_ALPHA, review_agreement
-from augment.review.rounds import flagged_review_ids
+from augment.review.round_results import flagged_review_ids
 from augment.review.stats import (
     METRICS,
     human_vs_metric,
@@ -39,7 +39,8 @@ leave_out = st.toggle(
     "below the round's accuracy threshold are flagged.",
 )
 excluded = flagged if leave_out else set()
-rows = store.recipe_rows(exclude_ids=excluded)
+show_archived = st.toggle("Show archived recipes", value=False, key="show_archived")
+rows = store.recipe_rows(exclude_ids=excluded, include_archived=show_archived)
 if not rows:
     st.info(
         "No recipes yet. Tune one in the **Studio** and save a label (a recipe is stored with its "
@@ -116,6 +117,25 @@ recipe = Recipe.from_json(row["json"]).with_name(row["name"])
 
 st.subheader(row["name"])
 st.caption(f"`{recipe.id}` · {summary_of(row['json'])}")
+if row["archived_at"]:
+    st.info(
+        f"Archived on {row['archived_at']:%Y-%m-%d}: hidden from the lists, kept with its reviews.",
+        icon=":material/archive:",
+    )
+    if st.button("Unarchive", key=f"unarchive_{pick}", icon=":material/unarchive:"):
+        store.set_recipe_archived(pick, False)
+        st.toast("Unarchived")
+        st.rerun()
+elif st.button(
+    "Archive",
+    key=f"archive_{pick}",
+    icon=":material/archive:",
+    help="Hide this recipe from the lists (Recipes, Rounds); its reviews stay and still count. "
+    "'Show archived recipes' brings it back.",
+):
+    store.set_recipe_archived(pick, True)
+    st.toast("Archived: turn on 'Show archived recipes' to see it again")
+    st.rerun()
 if row["parent_id"]:
     st.caption(f"Derived from `{row['parent_id']}`.")
 

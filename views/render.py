@@ -71,7 +71,8 @@ def show_result(job: dict, st_: dict) -> None:
         for r in rows[:3]:
             a, b = st.columns(2)
             a.caption(f"Source: {plain(os.path.basename(r['source_filepath']))}")
-            b.caption(f"Rendered: {plain(r['audio_filepath'])} (SNR {r['snr_db']} dB)")
+            snr = "" if r.get("snr_db") is None else f" (SNR {r['snr_db']:.1f} dB)"
+            b.caption(f"Rendered: {plain(r['audio_filepath'])}{snr}")
             for col, path in (
                 (a, r["source_filepath"]),
                 (b, os.path.join(out, r["audio_filepath"])),
@@ -104,6 +105,8 @@ def watch(job: dict) -> None:
     p = s["progress"]
     total, done = p.get("total") or 0, p.get("done") or 0
     text = f"Rendering {plain(job['label'])}: {done} of {total} files"
+    if not p:  # the process is still starting (imports, checks)
+        text = f"Starting the render of {plain(job['label'])}..."
     if p.get("errors"):
         text += f", {p['errors']} errors"
     if p.get("skipped"):

@@ -5,22 +5,47 @@ from __future__ import annotations
 import streamlit as st
 
 from augment.errors import AugcheckError
-from augment.review import rounds
+from augment.review import labeling, round_results, rounds
+from views._access import current_user, round_labeler
 from views._common import checklist, decoded, get_store, media_by_hash, original_wav, render_view
 from views._player import Match, Signal, ab_player
 
-ss = st.session_state
 qp = st.query_params
 store = get_store()
 st.title("Listening review")
 
 token = qp.get(rounds.QUERY_PARAM, "")
 if not token:
-    st.info(
-        "Open the link you were sent (it ends in `?round=...`), or paste the round code here.",
-        icon=":material/link:",
-    )
-    code = st.text_input("Round code", key="review_code")
+    user = current_user()
+    if user is None or not user.signed_in:
+        st.info(
+            "Open your personal round link (you get it from the engineer).", icon=":material/link:"
+        )
+        st.stop()
+    # a signed-in labeler's own rounds and progress (nobody else's)
+    mine = []
+    for r in rounds.list_rounds(store):
+        summary = round_results.labeler_summary(store, r.token, user.id)
+        if summary["answered"]:
+            mine.append(
+                {
+                    "round": r.name,
+                    "answered": summary["answered"],
+                    "of": r.total,
+                    "link": f"review?{rounds.QUERY_PARAM}={r.token}",
+                }
+            )
+    if mine:
+        st.subheader("Your rounds")
+        st.dataframe(
+            mine,
+            hide_index=True,
+            key="review_my_rounds",
+            column_config={"link": st.column_config.LinkColumn("open", display_text="open")},
+        )
+    else:
+        st.info("You have not answered in any round yet.", icon=":material/headphones:")
+    code = st.text_input("Round code from your link", key="review_code")
     if code:
         qp[rounds.QUERY_PARAM] = code.strip()
         st.rerun()
@@ -32,31 +57,14 @@ except AugcheckError as exc:
     st.stop()
 st.caption(f"Round: **{info.name}**")
 
-labeler = (qp.get("labeler") or ss.get("labeler") or "").strip()
-if not labeler:
-    with st.form("labeler_form"):
-        given = st.text_input(
-            "Your name",
-            key="labeler_input",
-            help="Remembered in this browser session and in the link, so you "
-            "can come back later and go on where you stopped.",
-        )
-        if st.form_submit_button("Start", type="primary", key="labeler_start"):
-            if given.strip():
-                ss["labeler"] = given.strip()
-                qp["labeler"] = given.strip()
-                st.rerun()
-            st.error("Enter your name to start.")
-    st.stop()
-ss["labeler"] = labeler
-qp["labeler"] = labeler
+labeler = round_labeler(token)  # the signed-in user, or a signed personal link; else it stops
 
-sample, done, total = rounds.next_sample(store, token, labeler)
+sample, done, total = labeling.next_sample(store, token, labeler)
 st.progress(done / total if total else 1.0, text=f"{done} of {total}")
 if sample is None:
-    summary = rounds.labeler_summary(store, token, labeler)
+    summary = round_results.labeler_summary(store, token, labeler)
     st.success(
-        f"All done, {labeler}: you answered {summary['answered']} samples. Thank you!",
+        f"All done: you answered {summary['answered']} samples. Thank you!",
         icon=":material/celebration:",
     )
     share = summary["accept_share"]
@@ -115,7 +123,7 @@ answers = checklist(
 )
 if answers is not None:
     try:
-        rounds.answer(
+        labeling.answer(
             store,
             token,
             labeler,

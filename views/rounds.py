@@ -6,8 +6,9 @@ import streamlit as st
 
 from augment.checklist import AGREEMENT_ITEMS
 from augment.errors import AugcheckError
-from augment.review import rounds
+from augment.review import round_results, rounds
 from augment.review.agreement import WHY_ALPHA, krippendorff_alpha
+from views._access import labeler_links, sign_in_configured
 from views._common import get_store, media_by_hash, reviewer
 
 ss = st.session_state
@@ -125,15 +126,44 @@ token = st.selectbox(
 info = by_token[token]
 base = st.context.url.split("/rounds")[0].rstrip("/") if st.context.url else ""
 link = info.link(f"{base}/review")
-st.markdown("**Link for labelers**")
-st.code(link, language=None)
+if sign_in_configured():
+    st.markdown("**Link for labelers**")
+    st.code(link, language=None)
+    st.caption("Labelers sign in; each answers as themself.")
+else:
+    st.markdown("**Personal links for labelers**")
+    typed = st.text_area(
+        "Labelers, one name per line",
+        key=f"round_labelers_{token}",
+        placeholder="ana\nbo",
+        help="Each gets a link with their name, signed by this server: a changed name makes the "
+        "link invalid, so nobody can answer as someone else.",
+    )
+    links = labeler_links(f"{base}/review", token, typed.splitlines() if typed else [])
+    if links:
+        st.dataframe(
+            links,
+            hide_index=True,
+            key="round_labeler_links",
+            column_config={"error": st.column_config.TextColumn("problem")},
+        )
 st.caption(
     f"{info.total} samples: {info.total - info.n_anchors} from {len(info.recipe_ids)} recipe(s), "
     f"{info.n_anchors} attention checks. Reference "
     f"{'offered' if info.offer_reference else 'not offered'}. Created by {info.created_by}."
 )
 
-results = rounds.round_results(store, token)
+gone = rounds.unplayable_samples(store, token)
+if gone:
+    used = sorted({what for whats in gone.values() for what in whats})
+    st.warning(
+        f"{len(gone)} of {info.total} samples can no longer be played: they use deleted media. "
+        "Labelers are not given them any more; answers already given stay and count.",
+        icon=":material/delete:",
+    )
+    st.text("Deleted: " + ", ".join(used))  # names are user text: never markdown
+
+results = round_results.round_results(store, token)
 st.subheader("Results")
 if not results["answers"]:
     st.info("No answers yet. Share the link above; results appear here as labelers answer.")
@@ -164,7 +194,7 @@ if results["excluded"]:
         "(anchor accuracy below the threshold)."
     )
 
-answers = rounds.round_answers(store, token)
+answers = round_results.round_answers(store, token)
 counted = [a for a in answers if a["kind"] == "recipe" and a["labeler"] not in results["excluded"]]
 per_recipe = []
 for row in results["per_recipe"]:

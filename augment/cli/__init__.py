@@ -24,6 +24,9 @@ COMMAND_MODULES = (
     "augment.cli.steps",  # steps
     "augment.cli.apply",  # apply
     "augment.cli.recipes",  # import, export
+    "augment.cli.labels",  # labels
+    "augment.cli.delete",  # delete, archive
+    "augment.cli.db",  # db upgrade, db current
     "augment.cli.status",  # status
     "augment.cli.render",  # render
 )

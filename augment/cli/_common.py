@@ -18,17 +18,24 @@ def read_recipe(path: str) -> Recipe:
 
 
 @contextmanager
+def database_errors():
+    """The database's errors (SQLAlchemy, the driver) as one ``database: ...`` line."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        yield
+    except SQLAlchemyError as exc:
+        line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise AugcheckError(f"database: {line}") from None
+
+
+@contextmanager
 def database():
     """The default store (``AUGCHECK_DATA_DIR`` / ``AUGCHECK_DB_URL``); its errors in one line.
 
     Storage (SQLAlchemy) is imported here, so ``steps`` and ``apply`` do not pay for it.
     """
-    from sqlalchemy.exc import SQLAlchemyError
-
     from augment.store import Store
 
-    try:
+    with database_errors():
         yield Store()
-    except SQLAlchemyError as exc:
-        line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        raise AugcheckError(f"database: {line}") from None

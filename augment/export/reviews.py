@@ -24,6 +24,7 @@ BASE_COLUMNS = (
     "seed",
     "clip_hash",
     "noise_hash",
+    "deleted_media",
     "origin",
     "app_version",
 )

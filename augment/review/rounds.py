@@ -15,37 +15,33 @@ is below the round's threshold is flagged and left out of the round's results by
 Answers are insert-only, one per (round, sample, labeler) (a unique constraint; a duplicate
 submit is ignored). An answer to a recipe sample is also saved as a normal review
 (``origin="round"``) so it feeds the recipe's statistics; anchor answers are not reviews.
+
+This module creates and reads rounds and their samples; :mod:`augment.review.labeling` is the
+labeler's side (order, next sample, answering), :mod:`augment.review.round_results` the figures.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import math
 import secrets
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 from urllib.parse import urlencode
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from augment.checklist import ACCEPT, MODEL_POOR_ANSWERS, check_model_poor, verdict_for
 from augment.errors import AugcheckError, NotFoundError, ParameterError
-from augment.metrics import finite_or_none
 from augment.recipe import Recipe, Rendering
-from augment.review.agreement import krippendorff_alpha, majority_agreement
 from augment.steps.background_noise import BackgroundNoise
 from augment.store import Store
 from augment.store.schema import (
     MediaRow,
-    RecipeRow,
-    RoundAnswerRow,
     RoundRow,
     RoundSampleRow,
     now,
@@ -439,306 +435,35 @@ def render_sample(store: Store, sample: RoundSample) -> Rendering:
     )
 
 
-# --- labelers --------------------------------------------------------------------------------
-def labeler_sequence(round: RoundInfo, labeler: str) -> list[int]:
-    """The labeler's own order of the round's sample ids: the same in every process.
-
-    The shuffle's generator is seeded from SHA-256 of (round seed, labeler name), not from
-    Python's ``hash()``, which is salted per process.
-    """
-    name = _labeler(labeler)
-    digest = hashlib.sha256(f"{round.seed}\x1f{name}".encode()).digest()
-    rng = np.random.default_rng(np.frombuffer(digest, dtype="<u4").astype(np.uint64))
-    ids = list(round.sample_ids)
-    return [ids[int(i)] for i in rng.permutation(len(ids))]
-
-
-def _answered_ids(s: Session, round_id: int, labeler: str) -> set[int]:
-    q = select(RoundAnswerRow.sample_id).where(
-        RoundAnswerRow.round_id == round_id, RoundAnswerRow.labeler == labeler
-    )
-    return set(s.scalars(q))
-
-
-def next_sample(store: Store, token: str, labeler: str) -> tuple[RoundSample | None, int, int]:
-    """``(sample, done, total)``: the first sample of the labeler's order they have not answered
-    (``None`` when they are through), how many they have answered and how many there are."""
-    name = _labeler(labeler)
-    with store.session() as s:
-        row = _round_row(s, token)
-        info = _info(row, _sample_ids(s, row.id))
-        done = _answered_ids(s, row.id, name)
-        for sid in labeler_sequence(info, name):
-            if sid not in done:
-                return _sample(s.get(RoundSampleRow, sid)), len(done), info.total
-        return None, len(done), info.total
-
-
-def _existing_answer(store: Store, round_id: int, sample_id: int, labeler: str) -> int | None:
-    with store.session() as s:
-        return s.scalar(
-            select(RoundAnswerRow.id).where(
-                RoundAnswerRow.round_id == round_id,
-                RoundAnswerRow.sample_id == sample_id,
-                RoundAnswerRow.labeler == labeler,
-            )
-        )
-
-
-def answer(
-    store: Store,
-    token: str,
-    labeler: str,
-    sample_id: int,
-    *,
-    realistic: bool,
-    clear: bool,
-    model_poor: str,
-    note: str = "",
-    params: list[dict[str, Any]] | None = None,
-    metrics: dict[str, Any] | None = None,
-) -> bool:
-    """Store the labeler's answer to one sample; ``True`` if stored, ``False`` if already there.
-
-    Insert-only: a second submit for the same (round, sample, labeler) changes nothing, also when
-    two arrive at the same moment (the unique constraint decides). For a recipe sample the answer
-    is also saved as a review (``origin="round"``) with ``params``/``metrics`` from the rendering
-    the labeler heard (``render_sample(...).params``); without ``params`` the sample is rendered
-    here to get them. Anchor answers are not reviews.
-    """
-    name = _labeler(labeler)
-    if not isinstance(realistic, (bool, np.bool_)) or not isinstance(clear, (bool, np.bool_)):
-        raise ParameterError("answer realistic and clear with yes or no")
-    check_model_poor(model_poor)
-    if isinstance(sample_id, bool) or not isinstance(sample_id, (int, np.integer)):
-        raise ParameterError(f"sample {sample_id!r} is not part of round {token}")
-    sample = get_sample(store, token, int(sample_id))
-    if _existing_answer(store, sample.round_id, sample.id, name) is not None:
-        return False
-    recipe = None
-    if sample.kind == "recipe":
-        if params is None:
-            out = render_sample(store, sample)
-            params, metrics = out.params, out.metrics
-        recipe = store.recipe(sample.recipe_id) if sample.recipe_id else sample.recipe
-
-    # One transaction: the answer and (for a recipe sample) its review are stored together or
-    # not at all, so a failure leaves nothing behind and the labeler can simply submit again.
-    try:
-        with store.transaction() as tx:
-            row = RoundAnswerRow(
-                round_id=sample.round_id,
-                sample_id=sample.id,
-                labeler=name,
-                realistic=bool(realistic),
-                clear=bool(clear),
-                model_poor=model_poor,
-                note=note or "",
-                created_at=now(),
-            )
-            tx.add(row)
-            tx.flush()  # the unique (round, sample, labeler) key decides a race here
-            if recipe is not None:
-                row.review_id = store.save_review(
-                    recipe=recipe,
-                    params=list(params or []),
-                    seed=sample.seed,
-                    clip_hash=sample.clip_hash,
-                    noise_hash=sample.noise_hash,
-                    inputs={
-                        "clip": sample.clip_hash,
-                        "noise": sample.noise_hash,
-                        "ir": sample.ir_hash,
-                        "round": token,
-                        "round_sample": sample.id,
-                    },
-                    reviewer=name,
-                    realistic=bool(realistic),
-                    clear=bool(clear),
-                    model_poor=model_poor,
-                    note=note or "",
-                    metrics=metrics,
-                    origin="round",
-                    tx=tx,
-                )
-    except IntegrityError:
-        if _existing_answer(store, sample.round_id, sample.id, name) is not None:
-            return False  # someone (another tab, a double click) was first
-        raise
-    return True
-
-
-# --- results -----------------------------------------------------------------------------------
-def round_answers(store: Store, token: str) -> list[dict[str, Any]]:
-    """Every answer of the round with its sample's kind and recipe, oldest first."""
-    with store.session() as s:
-        row = _round_row(s, token)
-        q = (
-            select(RoundAnswerRow, RoundSampleRow)
-            .join(RoundSampleRow, RoundSampleRow.id == RoundAnswerRow.sample_id)
-            .where(RoundAnswerRow.round_id == row.id)
-            .order_by(RoundAnswerRow.id)
-        )
-        return [
-            {
-                "id": a.id,
-                "sample_id": a.sample_id,
-                "position": smp.position,
-                "kind": smp.kind,
-                "recipe_id": smp.recipe_id,
-                "labeler": a.labeler,
-                "realistic": a.realistic,
-                "clear": a.clear,
-                "model_poor": a.model_poor,
-                "verdict": verdict_for(a.realistic, a.clear),
-                "note": a.note,
-                "review_id": a.review_id,
-                "created_at": a.created_at,
-                "anchor_correct": anchor_correct(smp.kind, a.realistic, a.clear),
-            }
-            for a, smp in s.execute(q)
+def _unplayable(s: Session, round_id: int) -> dict[int, list[str]]:
+    q_gone = select(MediaRow.hash, MediaRow.name).where(MediaRow.deleted_at.is_not(None))
+    gone = {h: n for h, n in s.execute(q_gone)}
+    if not gone:
+        return {}
+    q = select(
+        RoundSampleRow.id,
+        RoundSampleRow.clip_hash,
+        RoundSampleRow.noise_hash,
+        RoundSampleRow.ir_hash,
+    ).where(RoundSampleRow.round_id == round_id)
+    out: dict[int, list[str]] = {}
+    for sid, *hashes in s.execute(q):
+        what = [
+            f"{kind} {gone[h]}"
+            for kind, h in zip(("clip", "noise", "impulse response"), hashes, strict=True)
+            if h in gone
         ]
-
-
-def _scores(answers: list[dict[str, Any]], threshold: float) -> dict[str, AnchorScore]:
-    tally: dict[str, list[int]] = {}
-    for a in answers:
-        t = tally.setdefault(a["labeler"], [0, 0])
-        if a["anchor_correct"] is not None:
-            t[0] += int(a["anchor_correct"])
-            t[1] += 1
-    out = {}
-    for who in sorted(tally):
-        correct, total = tally[who]
-        acc = correct / total if total else None
-        out[who] = AnchorScore(correct, total, acc, acc is not None and acc < threshold)
+        if what:
+            out[sid] = what
     return out
 
 
-def anchor_accuracy(store: Store, token: str) -> dict[str, AnchorScore]:
-    """Per labeler who answered anything: ``(correct, total, accuracy, flagged)`` on anchors.
-
-    Flagged when accuracy is below the round's threshold; a labeler who has not met an anchor
-    yet has accuracy ``None`` and is not flagged.
-    """
-    info = get_round(store, token)
-    return _scores(round_answers(store, token), info.anchor_threshold)
-
-
-def excluded_labelers(store: Store, token: str) -> list[str]:
-    """Labelers whose anchor accuracy is below the round's threshold."""
-    return [who for who, score in anchor_accuracy(store, token).items() if score.flagged]
-
-
-def _labeler_figures(
-    name: str, mine: list[dict[str, Any]], total: int, score: AnchorScore
-) -> dict[str, Any]:
-    """One labeler's counts from their answers: what the summary and the results both show."""
-    recipe = [a for a in mine if a["kind"] == "recipe"]
-    accepted = sum(a["verdict"] == ACCEPT for a in recipe)
-    return {
-        "labeler": name,
-        "answered": len(mine),
-        "remaining": total - len(mine),
-        "recipe_answers": len(recipe),
-        "accepted": accepted,
-        "accept_share": _share(accepted, len(recipe)),
-        "anchors_correct": score.correct,
-        "anchors_total": score.total,
-        "anchor_accuracy": score.accuracy,
-        "flagged": score.flagged,
-    }
-
-
-def labeler_summary(store: Store, token: str, labeler: str) -> dict[str, Any]:
-    """One labeler's progress: answered, accept share on recipe samples, anchor accuracy."""
-    name = _labeler(labeler)
-    info = get_round(store, token)
-    mine = [a for a in round_answers(store, token) if a["labeler"] == name]
-    score = _scores(mine, info.anchor_threshold).get(name, AnchorScore(0, 0, None, False))
-    return {**_labeler_figures(name, mine, info.total, score), "total": info.total}
-
-
-def round_results(store: Store, token: str, *, exclude_flagged: bool = True) -> dict[str, Any]:
-    """Counts per recipe and per labeler, and agreement on the recipe samples.
-
-    With ``exclude_flagged`` (the default) the answers of labelers who failed the attention
-    checks are left out of the per-recipe counts and the agreement figures (they are still
-    listed per labeler). Agreement is Krippendorff's alpha (nominal; units = samples, coders =
-    labelers) on the verdict and on each question; ``None`` where it is undefined.
-    """
-    info = get_round(store, token)
-    answers = round_answers(store, token)
-    scores = _scores(answers, info.anchor_threshold)
-    excluded = sorted(w for w, sc in scores.items() if sc.flagged) if exclude_flagged else []
-    counted = [a for a in answers if a["kind"] == "recipe" and a["labeler"] not in excluded]
-
+def unplayable_samples(store: Store, token: str) -> dict[int, list[str]]:
+    """The round's samples that can no longer be played because a clip, noise or impulse
+    response they use was deleted: ``{sample id: ["clip c0.wav", ...]}``. Labelers are not
+    given them any more; answers already given stay and count."""
     with store.session() as s:
-        q = select(RecipeRow.id, RecipeRow.name).where(RecipeRow.id.in_(info.recipe_ids))
-        names = {rid: name for rid, name in s.execute(q)}
-        q = (
-            select(RoundSampleRow.recipe_id, func.count(RoundSampleRow.id))
-            .where(RoundSampleRow.round_id == info.id, RoundSampleRow.kind == "recipe")
-            .group_by(RoundSampleRow.recipe_id)
-        )
-        per_sample = {rid: int(n) for rid, n in s.execute(q)}
-    per_recipe = []
-    for rid in info.recipe_ids:
-        mine = [a for a in counted if a["recipe_id"] == rid]
-        acc = sum(a["verdict"] == ACCEPT for a in mine)
-        per_recipe.append(
-            {
-                "recipe_id": rid,
-                "recipe": names.get(rid, rid),
-                "samples": int(per_sample.get(rid, 0)),
-                "answers": len(mine),
-                "labelers": len({a["labeler"] for a in mine}),
-                "accepted": acc,
-                "rejected": len(mine) - acc,
-                "accept_share": _share(acc, len(mine)),
-                "realistic": sum(bool(a["realistic"]) for a in mine),
-                "clear": sum(bool(a["clear"]) for a in mine),
-                **{
-                    f"model_poor_{v}": sum(a["model_poor"] == v for a in mine)
-                    for v in MODEL_POOR_ANSWERS
-                },
-            }
-        )
-
-    verdict_triples = [(a["sample_id"], a["labeler"], a["verdict"]) for a in counted]
-    majority = majority_agreement(verdict_triples)
-    per_labeler = []
-    for who in sorted({a["labeler"] for a in answers}):
-        mine = [a for a in answers if a["labeler"] == who]
-        per_labeler.append(
-            {
-                **_labeler_figures(who, mine, info.total, scores[who]),
-                "excluded": who in excluded,
-                "agrees_with_majority": finite_or_none(majority.get(who, float("nan")), None),
-            }
-        )
-
-    def alpha(key: str) -> float | None:
-        return finite_or_none(
-            krippendorff_alpha([(a["sample_id"], a["labeler"], a[key]) for a in counted]), None
-        )
-
-    return {
-        "round": info,
-        "answers": len(answers),
-        "labelers": len(per_labeler),
-        "excluded": excluded,
-        "per_recipe": per_recipe,
-        "per_labeler": per_labeler,
-        "agreement": {
-            "verdict": alpha("verdict"),
-            "realistic": alpha("realistic"),
-            "clear": alpha("clear"),
-            "samples_with_two_or_more": sum(
-                n >= 2 for n in Counter(a["sample_id"] for a in counted).values()
-            ),
-        },
-    }
+        return _unplayable(s, _round_row(s, token).id)
 
 
 __all__ = [
@@ -749,36 +474,12 @@ __all__ = [
     "QUERY_PARAM",
     "RoundInfo",
     "RoundSample",
-    "anchor_accuracy",
     "anchor_correct",
-    "answer",
     "create_round",
-    "excluded_labelers",
     "get_round",
     "get_sample",
-    "labeler_sequence",
-    "labeler_summary",
     "list_rounds",
-    "next_sample",
     "render_sample",
-    "round_answers",
-    "round_results",
     "round_samples",
+    "unplayable_samples",
 ]
-
-
-def flagged_review_ids(store: Store) -> set[int]:
-    """Ids of the reviews given by labelers whom a round's attention checks flagged.
-
-    The Recipes page can leave them out of the recipe statistics.
-    """
-    ids: set[int] = set()
-    for info in list_rounds(store):
-        flagged = set(excluded_labelers(store, info.token))
-        if flagged:
-            ids |= {
-                int(a["review_id"])
-                for a in round_answers(store, info.token)
-                if a["labeler"] in flagged and a.get("review_id") is not None
-            }
-    return ids

@@ -60,6 +60,8 @@ class MediaRow(Base):
     split: Mapped[str | None] = mapped_column(String(16), nullable=True)
     origin: Mapped[str] = mapped_column(String(16), default="upload")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
+    #: Set when deleted: the bytes are gone from ``blobs``, the row stays for reviews and rounds.
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class BlobRow(Base):
@@ -79,6 +81,8 @@ class RecipeRow(Base):
     status_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     parent_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
+    #: Set when archived: hidden from lists, kept with its reviews; ``None`` again to unarchive.
+    archived_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class ReviewRow(Base):
@@ -156,7 +160,9 @@ class RoundAnswerRow(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
 
 
-#: The whole schema (what ``create_all`` and migrations work from).
+#: The whole schema, as the code uses it. The database gets it from the migrations
+#: (``migrations/versions``; a change here needs a new revision: ``tests/test_migrations.py``
+#: compares the two).
 metadata = Base.metadata
 
 __all__ = [

@@ -2,7 +2,9 @@
 
 The default is a SQLite file (WAL mode) under ``data/`` in the project (``AUGCHECK_DATA_DIR``
 moves the folder, ``AUGCHECK_DB_URL`` replaces the database, e.g. a PostgreSQL URL for a team).
-The schema (:mod:`augment.store.schema`) is created on first use; later starts keep every row.
+The schema (:mod:`augment.store.schema`) comes from the migrations (:mod:`augment.store.migrate`):
+a SQLite file is created or upgraded on start (after a dated backup), any other database by
+``python -m augment db upgrade``; later starts keep every row.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Integer, create_engine, event, func, select
+from sqlalchemy import Integer, create_engine, delete, event, func, select
 from sqlalchemy.orm import Session
 
 from augment import __version__
@@ -27,25 +29,31 @@ from augment.store.schema import (
     MEDIA_KINDS,
     SPLITS,
     STATUSES,
-    Base,
     BlobRow,
     MediaRow,
     MetaRow,
     RecipeRow,
     ReviewRow,
+    RoundRow,
+    RoundSampleRow,
     now,
 )
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
+def data_dir() -> Path:
+    """The data folder (``AUGCHECK_DATA_DIR``, default ``data/`` in the project), created."""
+    folder = Path(os.environ.get("AUGCHECK_DATA_DIR", PROJECT_ROOT / "data"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 def default_url() -> str:
     url = os.environ.get("AUGCHECK_DB_URL")
     if url:
         return url
-    folder = Path(os.environ.get("AUGCHECK_DATA_DIR", PROJECT_ROOT / "data"))
-    folder.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{folder / 'augcheck.db'}"
+    return f"sqlite:///{data_dir() / 'augcheck.db'}"
 
 
 class Store:
@@ -62,7 +70,10 @@ class Store:
         self.engine = create_engine(self.url)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
-        Base.metadata.create_all(self.engine)
+        from augment.store.migrate import ensure_schema
+
+        #: The dated copy made before this start upgraded the SQLite file (else ``None``).
+        self.backup = ensure_schema(self.engine)
 
     # --- sessions -------------------------------------------------------------------------
     @contextmanager
@@ -119,9 +130,14 @@ class Store:
         digest = content_hash(data)
         with self._writing(tx) as s:
             row = s.get(MediaRow, digest)
-            if row is not None:
+            if row is not None and row.deleted_at is None:
                 return media_from_row(row), False
             s.add(BlobRow(hash=digest, data=data))
+            if row is not None:  # deleted before, uploaded again: it comes back as given now
+                row.deleted_at, row.name, row.kind = None, name, kind
+                row.transcript, row.split, row.origin = transcript or None, split, origin
+                s.flush()
+                return media_from_row(row), True
             row = MediaRow(
                 hash=digest,
                 name=name,
@@ -147,10 +163,18 @@ class Store:
                 raise NotFoundError(f"no media with hash {digest[:12]}")
             return media_from_row(row)
 
-    def list_media(self, kind: str | None = None, *, tx: Session | None = None) -> list[Media]:
+    def list_media(
+        self,
+        kind: str | None = None,
+        *,
+        include_deleted: bool = False,
+        tx: Session | None = None,
+    ) -> list[Media]:
         q = select(MediaRow).order_by(MediaRow.origin.desc(), MediaRow.created_at, MediaRow.name)
         if kind:
             q = q.where(MediaRow.kind == kind)
+        if not include_deleted:
+            q = q.where(MediaRow.deleted_at.is_(None))
         with self._reading(tx) as s:
             return [media_from_row(r) for r in s.scalars(q)]
 
@@ -158,8 +182,90 @@ class Store:
         with self._reading(tx) as s:
             row = s.get(BlobRow, digest)
             if row is None:
+                media = s.get(MediaRow, digest)
+                if media is not None and media.deleted_at is not None:
+                    raise NotFoundError(
+                        f"{media.name} ({digest[:12]}) was deleted on "
+                        f"{media.deleted_at:%Y-%m-%d %H:%M} UTC"
+                    )
                 raise NotFoundError(f"no media with hash {digest[:12]}")
             return row.data
+
+    def find_media(self, prefix: str, *, tx: Session | None = None) -> Media:
+        """The media item whose hash starts with ``prefix`` (at least 8 hex digits; the pages
+        show 12 or 16): an unknown or ambiguous prefix is an error naming it."""
+        prefix = (prefix or "").strip().lower()
+        if len(prefix) < 8 or any(c not in "0123456789abcdef" for c in prefix):
+            raise ParameterError(f"{prefix!r} is not a media hash (8 to 64 hex digits)")
+        with self._reading(tx) as s:
+            q = select(MediaRow).where(MediaRow.hash.startswith(prefix, autoescape=True))
+            found = list(s.scalars(q.limit(2)))
+            if not found:
+                raise NotFoundError(f"no media with hash {prefix}")
+            if len(found) > 1:
+                raise ParameterError(f"hash {prefix} matches several items: give more digits")
+            return media_from_row(found[0])
+
+    def media_usage(self, digest: str, *, tx: Session | None = None) -> dict[str, Any]:
+        """How many reviews used a media item (as clip, noise or impulse response) and the
+        names of the rounds with samples drawn from it."""
+        like = f'%"{digest}"%'  # the ir's hash is only in a review's inputs JSON
+        with self._reading(tx) as s:
+            n_reviews = s.scalar(
+                select(func.count(ReviewRow.id)).where(
+                    (ReviewRow.clip_hash == digest)
+                    | (ReviewRow.noise_hash == digest)
+                    | ReviewRow.inputs_json.like(like)
+                )
+            )
+            used = (
+                (RoundSampleRow.clip_hash == digest)
+                | (RoundSampleRow.noise_hash == digest)
+                | (RoundSampleRow.ir_hash == digest)
+            )
+            q = (
+                select(RoundRow.name)
+                .where(RoundRow.id.in_(select(RoundSampleRow.round_id).where(used)))
+                .order_by(RoundRow.id)
+            )
+            return {"reviews": int(n_reviews or 0), "rounds": list(s.scalars(q))}
+
+    def delete_media(self, digest: str, *, tx: Session | None = None) -> Media:
+        """Delete a clip, noise or impulse response: its bytes leave the database, and so does
+        its transcript (personal data); the row stays, marked deleted, so the reviews that used
+        it keep their verdicts (and say the item is deleted) and rounds can tell which samples
+        can no longer be played. Deleting twice changes nothing."""
+        with self._writing(tx) as s:
+            row = s.get(MediaRow, digest)
+            if row is None:
+                raise NotFoundError(f"no media with hash {digest[:12]}")
+            if row.deleted_at is None:
+                s.execute(delete(BlobRow).where(BlobRow.hash == digest))
+                row.deleted_at, row.transcript = now(), None
+                s.flush()
+            media = media_from_row(row)
+        if tx is None:
+            self._scrub()
+        return media
+
+    def _scrub(self) -> None:
+        """After a delete: no copy of the bytes left where the database keeps old pages.
+
+        SQLite zeroes freed pages (``secure_delete``); the checkpoint empties the write-ahead
+        log, which still held the pages as first written. PostgreSQL keeps a deleted row until
+        VACUUM; this marks its space free (the bytes are overwritten as the space is reused).
+        """
+        from sqlalchemy import text
+
+        try:
+            if self.engine.dialect.name == "sqlite":
+                with self.engine.connect() as c:
+                    c.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            elif self.engine.dialect.name == "postgresql":
+                with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+                    c.execute(text("VACUUM blobs"))
+        except Exception:  # noqa: BLE001 - best effort: the rows are already gone
+            pass
 
     def update_media(self, digest: str, *, tx: Session | None = None, **fields: Any) -> Media:
         allowed = {"name", "transcript", "split", "kind"}
@@ -265,12 +371,30 @@ class Store:
             row.status, row.status_reason = status, reason.strip()
             row.status_by, row.status_at = by.strip(), now()
 
+    def set_recipe_archived(
+        self, recipe_id: str, archived: bool = True, *, tx: Session | None = None
+    ) -> None:
+        """Archive a recipe (hidden from the lists, kept with its reviews) or bring it back."""
+        with self._writing(tx) as s:
+            row = s.get(RecipeRow, recipe_id)
+            if row is None:
+                raise NotFoundError(f"no recipe with id {recipe_id}")
+            if archived and row.archived_at is None:
+                row.archived_at = now()
+            elif not archived:
+                row.archived_at = None
+
     def recipe_rows(
-        self, *, exclude_ids: set[int] | None = None, tx: Session | None = None
+        self,
+        *,
+        exclude_ids: set[int] | None = None,
+        include_archived: bool = False,
+        tx: Session | None = None,
     ) -> list[dict[str, Any]]:
         """Every recipe with its review statistics, aggregated in SQL (fast for many reviews).
 
-        ``exclude_ids`` leaves those reviews out (e.g. labelers flagged by attention checks).
+        ``exclude_ids`` leaves those reviews out (e.g. labelers flagged by attention checks);
+        archived recipes are left out unless ``include_archived``.
         """
         as_int = lambda cond: func.sum(func.cast(cond, Integer))  # noqa: E731
         stats = (
@@ -290,6 +414,8 @@ class Store:
             .subquery()
         )
         q = select(RecipeRow, stats).outerjoin(stats, stats.c.rid == RecipeRow.id)
+        if not include_archived:
+            q = q.where(RecipeRow.archived_at.is_(None))
         q = q.order_by(func.coalesce(stats.c.last, RecipeRow.created_at).desc())
         out = []
         with self._reading(tx) as s:
@@ -306,6 +432,7 @@ class Store:
                         "status_at": r.status_at,
                         "parent_id": r.parent_id,
                         "created_at": r.created_at,
+                        "archived_at": r.archived_at,
                         "reviews": int(row.n or 0),
                         "reviewers": int(row.nr or 0),
                         "accepted": int(row.acc or 0),
@@ -318,12 +445,22 @@ class Store:
                 )
         return out
 
-    def list_recipes(self, *, tx: Session | None = None) -> list[dict[str, Any]]:
+    def list_recipes(
+        self, *, include_archived: bool = False, tx: Session | None = None
+    ) -> list[dict[str, Any]]:
+        q = select(RecipeRow).order_by(RecipeRow.created_at)
+        if not include_archived:
+            q = q.where(RecipeRow.archived_at.is_(None))
         with self._reading(tx) as s:
-            rows = s.scalars(select(RecipeRow).order_by(RecipeRow.created_at)).all()
             return [
-                {"id": r.id, "name": r.name, "status": r.status, "created_at": r.created_at}
-                for r in rows
+                {
+                    "id": r.id,
+                    "name": r.name,
+                    "status": r.status,
+                    "created_at": r.created_at,
+                    "archived_at": r.archived_at,
+                }
+                for r in s.scalars(q)
             ]
 
     # --- reviews ------------------------------------------------------------------------
@@ -404,7 +541,9 @@ class Store:
         if verdicts:
             q = q.where(ReviewRow.verdict.in_(verdicts))
         with self._reading(tx) as s:
-            return [review_dict(r, name) for r, name in s.execute(q)]
+            q_gone = select(MediaRow.hash, MediaRow.name).where(MediaRow.deleted_at.is_not(None))
+            gone = {h: n for h, n in s.execute(q_gone)}
+            return [review_dict(r, name, gone) for r, name in s.execute(q)]
 
     def reviewers(self, *, tx: Session | None = None) -> list[str]:
         with self._reading(tx) as s:
@@ -456,6 +595,8 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=5000")
+    # deleted rows (a deleted recording's bytes) are overwritten with zeros, not left in free pages
+    cur.execute("PRAGMA secure_delete=ON")
     cur.close()
 
 

@@ -112,6 +112,8 @@ def serve_app(
     *,
     prepare: Callable[[Path], None] | None = None,
     env_extra: dict[str, str] | None = None,
+    args: list[str] | None = None,
+    port: int | None = None,
     cwd: Path | None = None,
     db_url: str | None = None,
 ) -> Iterator[RunningApp]:
@@ -119,15 +121,16 @@ def serve_app(
     the database ``db_url`` when given, e.g. PostgreSQL, instead of its SQLite file).
 
     ``prepare(data_dir)`` runs before the server starts (e.g. to create a round, so that a
-    round link can be the very first request); ``env_extra`` adds environment variables; ``cwd``
-    is the folder the server runs in (a copy of the project with its own ``.streamlit/``).
+    round link can be the very first request); ``env_extra`` adds environment variables, ``args``
+    command-line options (e.g. ``--secrets.files``); ``port`` is a free port chosen beforehand;
+    ``cwd`` is the folder the server runs in.
     Waits for ``/_stcore/health``; the whole process group is killed on exit.
     """
     data_dir = base / "data"
     data_dir.mkdir()
     if prepare is not None:
         prepare(data_dir)
-    port = _free_port()
+    port = port or _free_port()
     env = dict(os.environ, AUGCHECK_DATA_DIR=str(data_dir), PYTHONUNBUFFERED="1")
     env.pop("AUGCHECK_DB_URL", None)  # the test reads the SQLite file in data_dir
     if db_url:
@@ -150,6 +153,7 @@ def serve_app(
         # a test server needs no source watching (and a busy 2-core machine no polling)
         "--server.fileWatcherType",
         "none",
+        *(args or []),
     ]
     stdout_path, stderr_path = base / "streamlit.out", base / "streamlit.err"
     with open(stdout_path, "wb") as out, open(stderr_path, "wb") as err:
@@ -210,6 +214,15 @@ def postgresql_app(tmp_path_factory, postgresql_server) -> Iterator[RunningApp]:
     ``app.db_url`` is that database. Killed, and the database dropped, at the end of the module."""
     url = postgresql_server.create_database()
     try:
+        # what a team does once (README): the app upgrades only SQLite files itself
+        subprocess.run(
+            [sys.executable, "-m", "augment", "db", "upgrade"],
+            cwd=REPO_ROOT,
+            env=dict(os.environ, AUGCHECK_DB_URL=url),
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
         with serve_app(tmp_path_factory.mktemp("augcheck_e2e_pg"), db_url=url) as app:
             yield app
     finally:

@@ -1,8 +1,8 @@
 """A blind review round in a real browser: two labelers working through it at the same time.
 
 The round is set up with the core API (in the test process, on the app's own SQLite file);
-"ana" and "bo" each open the link in their own browser context (own cookies, so their own
-Streamlit session), give their name and answer every sample, taking turns and submitting in
+"ana" and "bo" each open their personal signed link in their own browser context (own cookies,
+so their own Streamlit session) and answer every sample, taking turns and submitting in
 the same moment. On every sample the page must show nothing of the recipe or its parameters.
 Halfway, ana reloads the page and must resume at the same sample. At the end the answers are
 checked in the database itself. Screenshots of both pages (mid-round) go to ``test-artifacts/``
@@ -140,24 +140,22 @@ def assert_blind(page: Page, recipe_id: str) -> None:
     leaks += DB_VALUE.findall(text)
     assert not leaks, f"the review page shows {leaks!r}:\n{text}"
     query = parse_qs(urlparse(page.url).query)
-    assert set(query) == {"round", "labeler"}, page.url
+    assert set(query) == {"round", "labeler", "sig"}, page.url
 
 
-def start(lab: Labeler, url: str, token: str, total: int) -> None:
+def start(lab: Labeler, url: str, token: str, total: int, data_dir) -> None:
+    """Open the labeler's personal link (signed with the server's secret in the data folder)."""
+    from augment import access
+
+    link = access.labeler_link(f"{url}/review", access.link_secret(data_dir), token, lab.name)
     page = lab.page
-    page.goto(f"{url}/review?round={token}", wait_until="domcontentloaded")
+    page.goto(link, wait_until="domcontentloaded")
     expect(page.get_by_role("heading", name="Listening review")).to_be_visible(timeout=LONG)
     expect(main_area(page).get_by_text(f"Round: {ROUND_NAME}", exact=True)).to_be_visible(
         timeout=LONG
     )
-    # the sidebar has a "Your name (reviewer)" box too: the labeler's is the one in the form
-    box = main_area(page).get_by_role("textbox", name="Your name", exact=True)
-    expect(box).to_be_visible(timeout=LONG)
-    settle(page)
-    box.fill(lab.name)
-    main_area(page).get_by_role("button", name="Start").click()
     expect(page).to_have_url(re.compile(rf"[?&]labeler={lab.name}(&|$)"), timeout=LONG)
-    expect(box).to_have_count(0, timeout=LONG)
+    settle(page)
 
 
 def fill_answer(lab: Labeler, sample_id: int) -> None:
@@ -176,7 +174,7 @@ def save_button(page: Page) -> Locator:
 
 def test_two_labelers_share_a_round(chromium_browser, private_app, artifacts_dir):
     from augment.recipe import Recipe
-    from augment.review import rounds
+    from augment.review import labeling, rounds
     from augment.store import Store
 
     app = private_app
@@ -216,9 +214,9 @@ def test_two_labelers_share_a_round(chromium_browser, private_app, artifacts_dir
         kinds = {s.id: s.kind for s in rounds.round_samples(store, info.token)}
         store.engine.dispose()
 
-        # --- both labelers open the link and give their name --------------------------------
+        # --- both labelers open their personal (signed) links ---------------------------------
         for lab in labs:
-            start(lab, app.url, info.token, total)
+            start(lab, app.url, info.token, total, app.data_dir)
         halfway = total // 2
         for done in range(total):
             # both pages show their next sample; neither shows the recipe
@@ -252,7 +250,7 @@ def test_two_labelers_share_a_round(chromium_browser, private_app, artifacts_dir
                 main_area(lab.page).locator('[data-testid="stAlert"]').filter(has_text="All done")
             )
             expect(done_note).to_contain_text(
-                f"All done, {lab.name}: you answered {total} samples", timeout=LONG
+                f"All done: you answered {total} samples", timeout=LONG
             )
             expect_progress(lab.page, total, total)
             expect(save_button(lab.page)).to_have_count(0)
@@ -279,7 +277,7 @@ def test_two_labelers_share_a_round(chromium_browser, private_app, artifacts_dir
         srcs = [src for _, src in lab.heard]
         assert len(ids) == total and sorted(ids) == sorted(info.sample_ids), (lab.name, ids)
         assert len(set(srcs)) == total, (lab.name, Counter(srcs).most_common(2))
-        assert ids == rounds.labeler_sequence(info, lab.name), lab.name
+        assert ids == labeling.labeler_sequence(info, lab.name), lab.name
     assert [s for s, _ in ana.heard] != [s for s, _ in bo.heard], "both heard the same order"
     # the same sample is the same sound for both (the src is a hash of the WAV bytes)
     assert dict(ana.heard) == dict(bo.heard)

@@ -1,0 +1,169 @@
+"""Schema migrations (Alembic): the revisions live in ``augment/store/migrations/versions``.
+
+* ``upgrade(url)`` applies every pending revision (``python -m augment db upgrade``).
+* ``Store(url)`` calls :func:`ensure_schema` on start: a SQLite file is upgraded in place, after
+  a dated copy of it is made beside it (``augcheck.db.2026-11-30T001500Z.bak``) when it already
+  held data; any other database (PostgreSQL) is only checked, and a database behind the code
+  is refused with a one-line message naming the command, so a team upgrades it on purpose
+  (and backs it up with its own tools first).
+* A database made before migrations existed (``create_all``, no ``alembic_version`` table)
+  has exactly the first revision's schema; it is stamped at ``0001`` and upgraded from there.
+
+Adding a schema change: change the tables in the code, then a new file in ``versions/`` whose
+``down_revision`` is the current head (``alembic revision --autogenerate`` with
+``script_location`` pointing here drafts it); the test comparing the migrated schema with the
+code fails until the two agree. Never edit a revision that has shipped.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import sqlite3
+from pathlib import Path
+
+from sqlalchemy import Engine, MetaData, create_engine, inspect
+
+from augment.errors import AugcheckError
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+FIRST = "0001"
+
+
+def target_metadata() -> MetaData:
+    """Every table the code defines (:mod:`augment.store.schema`)."""
+    from augment.store.schema import Base
+
+    return Base.metadata
+
+
+def _config(connection=None):
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["connection"] = connection
+    return cfg
+
+
+def head() -> str:
+    """The newest revision the code knows."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(_config()).get_current_head()
+
+
+def revisions() -> list[str]:
+    """Every revision, oldest first."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(_config())
+    return [r.revision for r in reversed(list(script.walk_revisions()))]
+
+
+def current(engine: Engine) -> str | None:
+    """The database's revision: ``None`` for an empty database, ``"0001"`` for one made by
+    ``create_all`` before migrations existed."""
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:
+        rev = MigrationContext.configure(conn).get_current_revision()
+        if rev is None and _has_tables(conn):
+            return FIRST
+        return rev
+
+
+def _has_tables(conn) -> bool:
+    return bool({"media", "reviews"} & set(inspect(conn).get_table_names()))
+
+
+def upgrade(target: str | Engine, revision: str = "head") -> tuple[str | None, str]:
+    """Apply pending revisions; returns ``(before, after)``."""
+    from alembic import command
+
+    engine = create_engine(target) if isinstance(target, str) else target
+    try:
+        before = current(engine)
+        with engine.begin() as conn:
+            cfg = _config(conn)
+            if before == FIRST and not _versioned(conn):
+                command.stamp(cfg, FIRST)  # made by create_all: the first revision's schema
+            command.upgrade(cfg, revision)
+        return before, current(engine)
+    finally:
+        if isinstance(target, str):
+            engine.dispose()
+
+
+def _versioned(conn) -> bool:
+    return "alembic_version" in inspect(conn).get_table_names()
+
+
+def sqlite_path(engine: Engine) -> Path | None:
+    """The file of a SQLite database (``None`` in memory or another database)."""
+    if engine.dialect.name != "sqlite":
+        return None
+    db = engine.url.database
+    return Path(db) if db and db != ":memory:" else None
+
+
+def backup_sqlite(path: Path, label: str) -> Path:
+    """A dated copy beside the file, through SQLite's backup API: a plain file copy would miss
+    what is still in the ``-wal`` file and could copy a half-written page."""
+    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H%M%SZ")
+    dest = path.with_name(f"{path.name}.{stamp}.before-{label}.bak")
+    src = sqlite3.connect(path)
+    try:
+        out = sqlite3.connect(dest)
+        try:
+            src.backup(out)
+        finally:
+            out.close()
+    finally:
+        src.close()
+    return dest
+
+
+@contextlib.contextmanager
+def _file_lock(path: Path):
+    """One process at a time migrates a SQLite file (two app starts at once)."""
+    import fcntl
+
+    with open(path.with_name(path.name + ".migrate.lock"), "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def ensure_schema(engine: Engine) -> Path | None:
+    """On start: upgrade a SQLite file (after a dated backup if it held data); check any other
+    database. Returns the backup's path when one was made."""
+    want = head()
+    path = sqlite_path(engine)
+    if path is None and engine.dialect.name == "sqlite":  # in memory: nothing to keep
+        upgrade(engine)
+        return None
+    if path is None:
+        have = current(engine)
+        if have != want:
+            state = "empty" if have is None else f"at schema revision {have}"
+            raise AugcheckError(
+                f"the database is {state}; this augcheck needs revision {want}: run "
+                "`python -m augment db upgrade` with the same AUGCHECK_DB_URL"
+            )
+        return None
+    with _file_lock(path):
+        have = current(engine)
+        if have == want:
+            return None
+        known = revisions()
+        if have is not None and have not in known:
+            raise AugcheckError(
+                f"{path} is at schema revision {have}, newer than this augcheck knows "
+                f"({want}); use a newer augcheck"
+            )
+        backup = backup_sqlite(path, want) if have is not None else None
+        upgrade(engine)
+        return backup
