@@ -145,6 +145,9 @@ class Step:
     drawn_keys: ClassVar[tuple[str, ...]] = ()
     #: The drawn keys that hold a library item's hash, with that item's kind.
     source_keys: ClassVar[dict[str, str]] = {}
+    #: Parameters that matter only for one option of a choice: ``{param: (choice, option)}``,
+    #: e.g. ``{"rt60_s": ("room", "synthetic")}``. One rule for the Studio and the drawing.
+    shown_when: ClassVar[dict[str, tuple[str, str]]] = {}
 
     # --- what the rest of augcheck asks ---------------------------------------------------
     @classmethod
@@ -155,8 +158,17 @@ class Step:
     @classmethod
     def shown_params(cls, settings: dict[str, Any]) -> tuple[Param | Choice, ...]:
         """The parameters that matter at these settings (the Studio shows only these, and a
-        drawing records only these). ``settings`` may be partial: choices come first."""
-        return cls.params
+        drawing records only these): ``shown_when`` applied to the choices in ``settings``
+        (a choice drawn from several options counts as each of them)."""
+
+        def shown(p: Param | Choice) -> bool:
+            if p.name not in cls.shown_when:
+                return True
+            choice, option = cls.shown_when[p.name]
+            value = settings.get(choice)
+            return option in (value if isinstance(value, list) else [value])
+
+        return tuple(p for p in cls.params if shown(p))
 
     @classmethod
     def changed_length(cls, params: dict[str, Any]) -> bool:

@@ -106,14 +106,7 @@ class Codec(Step):
         "VoIP, poor (Opus 8 kbit/s)": {"format": "opus", "bitrate_kbps": 8.0},
     }
     order = 55  # the channel: after the band pass, before the recorder's level
-
-    @classmethod
-    def shown_params(cls, settings):
-        """``bitrate_kbps`` only matters for Opus (G.711 is always 64 kbit/s)."""
-        fmt = settings.get("format")
-        if "opus" in (fmt if isinstance(fmt, list) else [fmt]):
-            return cls.params
-        return tuple(p for p in cls.params if p.name != "bitrate_kbps")
+    shown_when = {"bitrate_kbps": ("format", "opus")}  # G.711 is always 64 kbit/s
 
     @classmethod
     def to_audiomentations(cls, settings):

@@ -66,18 +66,12 @@ class Reverb(Step):
     order = 30
     drawn_keys = ("ir", "ir_name", "ir_seed")
     source_keys = {"ir": "impulse_response"}
+    shown_when = {"rt60_s": ("room", "synthetic")}  # the RT60 of a synthetic room only
 
     @classmethod
     def sources(cls, settings):
         """An impulse response from the library only for a measured room."""
         return frozenset({"impulse_response"} if "impulse_response" in _rooms(settings) else ())
-
-    @classmethod
-    def shown_params(cls, settings):
-        """``rt60_s`` only matters for a synthetic room."""
-        if "synthetic" in _rooms(settings):
-            return cls.params
-        return tuple(p for p in cls.params if p.name != "rt60_s")
 
     @classmethod
     def to_audiomentations(cls, settings):
