@@ -6,8 +6,8 @@ Each round starts ``python -m streamlit run app.py`` on a free port with a fresh
 ``AUGCHECK_DATA_DIR`` (so the first start also loads the demo assets into the database), opens
 it in headless Chromium (Playwright, /usr/bin/chromium, launched once beforehand and not
 counted), and measures the time from process start until the main area shows the original and
-augmented spectrogram images and the three signals decoded in the A/B player (read from the player). The
-server is then stopped and started again on the same data folder (second start: the database
+augmented spectrograms and the three signals decoded in the A/B player (read from the player).
+The server is then stopped and started again on the same data folder (second start: the database
 exists, the demo assets are not loaded again). 3 rounds; medians; target <= 6 s.
 
 Then ``python -X importtime`` of what the Studio page imports plus a first
