@@ -90,5 +90,6 @@ page = st.navigation(
     allowed, position="hidden" if labeler_link or user.role == LABELER else "sidebar"
 )
 if labeler_link and page is not review:
+    # keep the query (?round=...&labeler=...) on the way, or the link loses its round
     st.switch_page("views/review.py", query_params=st.query_params.to_dict())
 page.run()

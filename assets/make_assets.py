@@ -2,10 +2,16 @@
 
 Run from the repository root::
 
-    python assets/make_assets.py
+    python assets/make_assets.py [--source DIR]
 
-Requires ``espeak-ng`` on PATH (only to regenerate; the app just reads the files) plus numpy,
-scipy and soundfile. ``soxr`` is used for resampling when importable, else scipy.
+The speech is real: three CMU ARCTIC recordings, copied sample for sample (WAV to FLAC, lossless)
+from ``--source`` (default ``../shared/data``, which also holds ``transcripts.csv`` with their
+prompts and ``doing_the_dishes.wav``, the Speech Commands kitchen recording cut for the kitchen
+noise). Their prompts are written to ``arctic_prompts.data`` in CMU ARCTIC's own
+``txt.done.data`` format; the app reads the transcripts from there on first start.
+
+Requires ``espeak-ng`` on PATH for the cafe babble (only to regenerate; the app just reads the
+files) plus numpy, scipy and soundfile. ``soxr`` is used for resampling when importable, else scipy.
 
 All randomness goes through one ``numpy.random.default_rng(SEED)`` so the decoded audio is the
 same on every run. Everything is written at 16 kHz mono.
@@ -30,7 +36,6 @@ SEED = 20_240_601
 ASSETS_DIR = Path(__file__).resolve().parent
 OGG_SERIAL = 0x41554743  # "AUGC": fixed Ogg stream serial so re-runs give identical bytes
 
-SPEECH_PEAK_DBFS = -3.0
 NOISE_PEAK_DBFS = -6.0
 NOISE_SECONDS = 10.0
 
@@ -43,32 +48,38 @@ class Asset:
     name: str
     kind: str  # "speech" | "noise" | "impulse_response"
     transcript: str | None = None
+    #: CMU ARCTIC prompt id; the app takes the transcript from ``arctic_prompts.data``
+    prompt: str | None = None
 
 
-SPEECH_CLIPS = [
-    # (file, name, voice, words per minute, text)
+#: Real read speech: (asset file, CMU ARCTIC prompt id, name, source file in --source).
+ARCTIC_CLIPS = [
+    # a0003 first: the Studio opens on it, and the built-in model hears it perfectly
     (
-        "speech_ai_electricity.flac",
-        "AI is the new electricity (US male)",
-        "en-us+m3",
-        150,
-        "AI is the new electricity.",
+        "speech_arctic_a0003.flac",
+        "arctic_a0003",
+        "Speech 1: For the twentieth time (US male, CMU ARCTIC)",
+        "cmu_arctic_us_aew_a0003.wav",
     ),
     (
-        "speech_stella.flac",
-        "Please call Stella (UK female)",
-        "en-gb+f2",
-        160,
-        "Please call Stella and ask her to bring these things.",
+        "speech_arctic_a0001.flac",
+        "arctic_a0001",
+        "Speech 2: Author of the danger trail (US male, CMU ARCTIC)",
+        "cmu_arctic_us_aew_a0001.wav",
     ),
     (
-        "speech_fox.flac",
-        "The quick brown fox (US female)",
-        "en-us+f4",
-        155,
-        "The quick brown fox jumps over the lazy dog.",
+        "speech_arctic_a0002.flac",
+        "arctic_a0002",
+        "Speech 3: Not at this particular case (US male, CMU ARCTIC)",
+        "cmu_arctic_us_aew_a0002.wav",
     ),
 ]
+#: CMU ARCTIC's prompt file, ``( arctic_a0001 "text" )`` per line.
+PROMPTS_FILE = "arctic_prompts.data"
+#: The real kitchen noise: this stretch of Speech Commands' ``doing_the_dishes.wav`` (clinks,
+#: running water, plates), chosen for its events.
+KITCHEN_SOURCE = "doing_the_dishes.wav"
+KITCHEN_START_S = 30.0
 
 # Everyday chatter for the babble; never heard on its own, only as a 6-voice mixture.
 BABBLE_SENTENCES = [
@@ -157,7 +168,7 @@ def place(track: np.ndarray, clip: np.ndarray, start: int, gain: float = 1.0) ->
 
 
 # --------------------------------------------------------------------------------------------
-# Speech via espeak-ng
+# espeak-ng (only for the cafe babble)
 # --------------------------------------------------------------------------------------------
 
 
@@ -183,13 +194,36 @@ def trim_silence(x: np.ndarray, pad: float = 0.2, threshold_db: float = -40.0) -
     return np.concatenate([np.zeros(p), fade(core, 0.005), np.zeros(p)])
 
 
-def make_speech(workdir: Path) -> list[tuple[Asset, np.ndarray]]:
-    """Synthesise the clean speech clips the app augments."""
-    out = []
-    for file, name, voice, wpm, text in SPEECH_CLIPS:
-        x = trim_silence(espeak(text, voice, wpm, workdir))
-        out.append((Asset(file, name, "speech", text), normalise_peak(x, SPEECH_PEAK_DBFS)))
-    return out
+def read_prompts(source: Path) -> dict[str, str]:
+    """``{file name: transcript}`` from ``transcripts.csv`` (columns ``file,transcript``)."""
+    import csv
+
+    with open(source / "transcripts.csv", newline="", encoding="utf-8") as fh:
+        return {row["file"]: row["transcript"] for row in csv.DictReader(fh)}
+
+
+def make_speech(source: Path) -> tuple[list[tuple[Asset, np.ndarray]], str]:
+    """The CMU ARCTIC clips as they are (int16 samples kept exactly) and their prompt file."""
+    prompts = read_prompts(source)
+    out, lines = [], []
+    for file, prompt_id, name, src in ARCTIC_CLIPS:
+        x, sr = sf.read(source / src, dtype="int16")
+        if sr != SR or x.ndim != 1:
+            raise SystemExit(f"{src}: expected 16 kHz mono, got {sr} Hz, shape {x.shape}")
+        out.append((Asset(file, name, "speech", prompt=prompt_id), x))
+        text = prompts[src].replace('"', "'")
+        lines.append(f'( {prompt_id} "{text}" )')
+    return out, "\n".join(lines) + "\n"
+
+
+def make_kitchen(source: Path) -> np.ndarray:
+    """10 s of a real kitchen (Speech Commands ``doing_the_dishes``), peak at -6 dBFS, faded."""
+    x, sr = sf.read(source / KITCHEN_SOURCE, dtype="float64")
+    if sr != SR:
+        raise SystemExit(f"{KITCHEN_SOURCE}: expected {SR} Hz, got {sr}")
+    start = int(KITCHEN_START_S * SR)
+    y = x[start : start + int(NOISE_SECONDS * SR)]
+    return fade(normalise_peak(y, NOISE_PEAK_DBFS), 0.05)
 
 
 # --------------------------------------------------------------------------------------------
@@ -361,41 +395,6 @@ def make_music(rng: np.random.Generator) -> np.ndarray:
     return fade(normalise_peak(y, NOISE_PEAK_DBFS), 0.05)
 
 
-# Hand-written: a recorded kitchen would need a licence check; coloured noise with slow
-# modulation, a fan hum, a running tap and clinks is a recognisable stand-in made offline.
-def make_kitchen(rng: np.random.Generator) -> np.ndarray:
-    """Kitchen: pink room noise with slow swells, extractor-fan hum, a running tap and clinks."""
-    n = int(NOISE_SECONDS * SR)
-    t = np.arange(n) / SR
-
-    swell = 1.0 + 0.25 * np.sin(2 * np.pi * 0.13 * t + rng.uniform(0, 2 * np.pi))
-    swell += 0.15 * np.sin(2 * np.pi * 0.31 * t + rng.uniform(0, 2 * np.pi))
-    room = signal.sosfilt(butter("lowpass", 6000.0, order=2), coloured_noise(rng, n, 1.0)) * swell
-
-    fan = 0.6 * signal.sosfilt(butter("lowpass", 400.0, order=2), coloured_noise(rng, n, 2.0))
-    for k, amp in ((1, 0.10), (2, 0.05), (3, 0.03)):  # blade-pass tone at 118 Hz
-        fan += amp * np.sin(2 * np.pi * 118.0 * k * t + rng.uniform(0, 2 * np.pi))
-
-    # Running tap from 3.0 s to 6.5 s: band-passed noise with fast random flutter.
-    flutter = signal.sosfiltfilt(butter("lowpass", 30.0, order=2), rng.standard_normal(n))
-    water = signal.sosfilt(butter("bandpass", (600.0, 5000.0)), rng.standard_normal(n))
-    water *= 1.0 + 0.8 * flutter / np.max(np.abs(flutter))
-    gate = np.clip(np.minimum((t - 3.0) / 0.3, (6.5 - t) / 0.4), 0.0, 1.0)
-    water *= 0.45 * (0.5 - 0.5 * np.cos(np.pi * gate))
-
-    clinks = np.zeros(n)
-    pos = rng.uniform(0.3, 1.0)
-    while pos < NOISE_SECONDS - 0.3:
-        c = clink(rng, rng.uniform(2000, 5000), rng.uniform(0.04, 0.15))
-        place(clinks, c / np.max(np.abs(c)), int(pos * SR), db_to_amp(rng.uniform(-8.0, 0.0)))
-        if rng.random() < 0.3:  # double clink, as when stacking plates
-            place(clinks, c / np.max(np.abs(c)), int((pos + rng.uniform(0.08, 0.2)) * SR), 0.5)
-        pos += rng.uniform(0.6, 2.0)
-
-    y = 0.25 * room + fan + water + 1.2 * clinks * np.max(np.abs(0.25 * room + fan))
-    return fade(normalise_peak(y, NOISE_PEAK_DBFS), 0.05)
-
-
 # --------------------------------------------------------------------------------------------
 # Output
 # --------------------------------------------------------------------------------------------
@@ -431,6 +430,9 @@ def fix_ogg_serial(path: Path, serial: int = OGG_SERIAL) -> None:
 def write(asset: Asset, audio: np.ndarray) -> None:
     """Write one asset: FLAC (16-bit, 24-bit for the IR) or Ogg/Vorbis for noises."""
     path = ASSETS_DIR / asset.file
+    if audio.dtype == np.int16:  # real recordings: their samples as they are
+        sf.write(path, audio, SR, format="FLAC", subtype="PCM_16")
+        return
     if not np.all(np.isfinite(audio)) or np.max(np.abs(audio)) > 1.0:
         raise ValueError(f"{asset.file}: audio not finite or clipping")
     if path.suffix == ".ogg":
@@ -441,19 +443,36 @@ def write(asset: Asset, audio: np.ndarray) -> None:
         sf.write(path, audio, SR, format="FLAC", subtype=subtype)
 
 
-def main() -> None:
-    """Generate every asset and ``manifest.json`` into the assets folder."""
+def main(argv: list[str] | None = None) -> None:
+    """Generate every asset, ``manifest.json`` and the prompt file into the assets folder."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--source",
+        type=Path,
+        default=ASSETS_DIR.parent.parent / "shared" / "data",
+        help="folder with the CMU ARCTIC clips, transcripts.csv and doing_the_dishes.wav",
+    )
+    args = parser.parse_args(argv)
     if shutil.which("espeak-ng") is None:
         raise SystemExit("espeak-ng not found on PATH (apt-get install espeak-ng)")
     rng = np.random.default_rng(SEED)
+    assets, prompts = make_speech(args.source)
     with tempfile.TemporaryDirectory() as tmp:
-        workdir = Path(tmp)
-        assets = make_speech(workdir)
         assets.append(
-            (Asset("noise_cafe_babble.ogg", "Cafe babble", "noise"), make_cafe_babble(rng, workdir))
+            (
+                Asset("noise_cafe_babble.ogg", "Cafe babble", "noise"),
+                make_cafe_babble(rng, Path(tmp)),
+            )
         )
     assets.append((Asset("noise_music.ogg", "Background music", "noise"), make_music(rng)))
-    assets.append((Asset("noise_kitchen.ogg", "Kitchen", "noise"), make_kitchen(rng)))
+    assets.append(
+        (
+            Asset("noise_kitchen.ogg", "Kitchen (doing the dishes, Speech Commands)", "noise"),
+            make_kitchen(args.source),
+        )
+    )
     assets.append(
         (
             Asset("ir_small_room.flac", "Small room (RT60 0.5 s)", "impulse_response"),
@@ -464,12 +483,13 @@ def main() -> None:
     manifest = []
     for asset, audio in assets:
         write(asset, audio)
-        manifest.append(vars(asset))
+        manifest.append({k: v for k, v in vars(asset).items() if k != "prompt" or v})
         size = (ASSETS_DIR / asset.file).stat().st_size
         print(f"{asset.file:28s} {len(audio) / SR:6.2f} s {size / 1024:7.1f} KiB")
+    (ASSETS_DIR / PROMPTS_FILE).write_text(prompts, encoding="utf-8")
     manifest_path = ASSETS_DIR / "manifest.json"
     manifest_path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {manifest_path.name} ({len(manifest)} entries)")
+    print(f"wrote {manifest_path.name} ({len(manifest)} entries) and {PROMPTS_FILE}")
 
 
 if __name__ == "__main__":

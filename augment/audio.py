@@ -68,16 +68,23 @@ def _sniff_unsupported(data: bytes) -> str | None:
 
 
 def _declared_riff_truncated(data: bytes) -> bool:
-    """True when a RIFF/WAVE header announces more bytes than the file holds.
+    """True when a RIFF/WAVE header, or its ``data`` chunk, announces more bytes than the file
+    holds.
 
     libsndfile quietly shortens such a file to what is there; a cut-off upload must be refused.
     """
     if len(data) < 12 or data[:4] != b"RIFF" or data[8:12] != b"WAVE":
         return False
     declared = int.from_bytes(data[4:8], "little")
-    if declared in (0, 0xFFFFFFFF):  # streaming writers leave the size unset
-        return False
-    return declared + 8 > len(data)
+    if declared not in (0, 0xFFFFFFFF) and declared + 8 > len(data):  # 0/-1: streaming writers
+        return True
+    pos = 12
+    while pos + 8 <= len(data):  # walk the chunks to the data chunk
+        size = int.from_bytes(data[pos + 4 : pos + 8], "little")
+        if data[pos : pos + 4] == b"data":
+            return size not in (0, 0xFFFFFFFF) and pos + 8 + size > len(data)
+        pos += 8 + size + (size & 1)
+    return False
 
 
 def _clean(exc: Exception) -> str:
@@ -174,6 +181,18 @@ def to_wav_bytes(y: np.ndarray, sample_rate: int, *, subtype: str = "PCM_16") ->
     buf = io.BytesIO()
     sf.write(buf, np.clip(y, -1.0, 1.0), int(sample_rate), format="WAV", subtype=subtype)
     return buf.getvalue()
+
+
+def disguised_wav_bytes(y: np.ndarray, sample_rate: int, *, seed) -> bytes:
+    """WAV bytes of ``y`` with a seeded, inaudible dither added first (TPDF, +-1 LSB of 16-bit,
+    about -100 dBFS): a blind-review sample never has the same bytes, hash or media URL as the
+    clean reference, not even the clean attention check, so the page source gives nothing away.
+    ``seed`` is anything ``numpy.random.default_rng`` takes (e.g. the round sample's ids).
+    """
+    rng = np.random.default_rng(seed)
+    x = np.asarray(y, dtype=np.float64)
+    dither = (rng.random(len(x)) - rng.random(len(x))) / 32768.0
+    return to_wav_bytes(x + dither, sample_rate)
 
 
 def write(path: str | os.PathLike, y: np.ndarray, sample_rate: int) -> None:

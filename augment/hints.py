@@ -33,6 +33,9 @@ VAD_SR = 16000
 VAD_FRAME_MS = 30
 #: WebRTC VAD aggressiveness, 0 (keeps most frames as speech) .. 3 (strictest).
 VAD_MODE = 3
+#: STOI compares 30 frames of 25.6 ms at 10 kHz (hop 12.8 ms): shorter clips have no STOI, and
+#: pystoi itself fails on clips shorter than one frame.
+STOI_MIN_S = 0.4
 #: pyloudnorm's gating block: shorter clips have no integrated loudness.
 LUFS_MIN_S = 0.4
 
@@ -66,12 +69,22 @@ def stoi_hint(
     x, y = x[:n], y[:n]
     if n == 0 or not np.any(x):
         return {"stoi": None, "reason": "not applicable: the original is silent"}
+    if n < STOI_MIN_S * sample_rate:
+        return {
+            "stoi": None,
+            "reason": f"not applicable: too little audio ({n / sample_rate:.3f} s; STOI needs "
+            f"about {STOI_MIN_S} s)",
+        }
     from pystoi import stoi
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         with np.errstate(all="ignore"):
-            value = float(stoi(x, y, int(sample_rate), extended=False))
+            try:
+                value = float(stoi(x, y, int(sample_rate), extended=False))
+            except (ValueError, IndexError):  # numpy's AxisError when no frame is left
+                value = math.nan
+                warnings.warn("Not enough STFT frames", stacklevel=1)
     if any("Not enough STFT frames" in str(w.message) for w in caught):
         return {
             "stoi": None,
@@ -103,6 +116,8 @@ def speech_mask(clean: np.ndarray, sample_rate: int) -> np.ndarray:
     z = resample(y / peak * 0.9, sample_rate, vad_sr)
     pcm = np.round(np.clip(z, -1.0, 1.0) * 32767.0).astype(np.int16)
     frame = vad_sr * VAD_FRAME_MS // 1000
+    if len(pcm) < frame:  # shorter than one VAD frame (a few samples resampled to 16 kHz)
+        return mask
     vad = webrtcvad.Vad(VAD_MODE)
     scale = len(y) / float(len(pcm))
     for i in range(len(pcm) // frame):

@@ -13,6 +13,7 @@ pages keep one scheduler per server process with ``st.cache_resource``.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable
@@ -42,8 +43,16 @@ class JobScheduler:
         self._pool = self._new_pool()
 
     def _new_pool(self) -> ProcessPoolExecutor:
+        from augment.worker import watch_parent
+
         ctx = multiprocessing.get_context("spawn")
-        return ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx)
+        return ProcessPoolExecutor(
+            max_workers=self.workers,
+            mp_context=ctx,
+            # a server killed outright cannot shut its pool down: the worker then ends itself
+            initializer=watch_parent,
+            initargs=(os.getpid(),),
+        )
 
     def submit(self, key: tuple, target: str, *args: Any, **kwargs: Any) -> Future:
         """``target`` (``"module:function"``) called with the arguments: a Future under ``key``."""

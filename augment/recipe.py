@@ -22,11 +22,39 @@ import numpy as np
 
 from augment import metrics
 from augment.audio import resample
-from augment.errors import ParameterError
+from augment.errors import AudioError, ParameterError
 from augment.param_key import ParamKey, numbered
 from augment.steps import STEPS, Context, Source, get_step
 
 ID_LENGTH = 16
+#: Size limits on a recipe (a 10 MB name or 330,000 steps made every page that lists recipes
+#: take 20 s): its JSON text, its name and its number of steps.
+MAX_JSON_BYTES = 64 * 1024
+MAX_NAME_CHARS = 200
+MAX_STEPS = 64
+
+
+def check_name(name: str) -> str:
+    """``name`` if it is at most :data:`MAX_NAME_CHARS` characters, else a ParameterError."""
+    if len(name) > MAX_NAME_CHARS:
+        raise ParameterError(
+            f"recipe: the name is {len(name)} characters long, over the {MAX_NAME_CHARS} allowed"
+        )
+    return name
+
+
+def _too_big(n: int) -> str:
+    return f"recipe: the JSON is {n:,} bytes, over the {MAX_JSON_BYTES:,}-byte limit"
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return (lines[0] if lines else type(exc).__name__)[:200]
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 @dataclass(frozen=True)
@@ -55,9 +83,12 @@ class Recipe:
         steps = data.get("steps")
         if not isinstance(steps, list):
             raise ParameterError("recipe: 'steps' must be a list of steps")
+        if len(steps) > MAX_STEPS:
+            raise ParameterError(f"recipe: {len(steps)} steps, more than the {MAX_STEPS} allowed")
         name = data.get("name", "")
         if not isinstance(name, str):
-            raise ParameterError(f"recipe: 'name' must be text, not {name!r}")
+            raise ParameterError(f"recipe: 'name' must be text, not {_short(name)}")
+        check_name(name)
         configs = []
         for i, raw in enumerate(steps):
             if not isinstance(raw, dict) or "step" not in raw:
@@ -73,14 +104,43 @@ class Recipe:
         return recipe
 
     @classmethod
-    def from_json(cls, text: str) -> Recipe:
+    def from_json(cls, text: str | bytes) -> Recipe:
+        """Parse recipe JSON (text, or bytes in UTF-8 with or without a byte-order mark).
+
+        Anything else is one :class:`ParameterError` line: not UTF-8, over
+        :data:`MAX_JSON_BYTES`, not JSON, numbers too long to read, nesting too deep.
+        """
+        if isinstance(text, bytes | bytearray):
+            if len(text) > MAX_JSON_BYTES:
+                raise ParameterError(_too_big(len(text)))
+            try:
+                text = bytes(text).decode("utf-8-sig")
+            except UnicodeDecodeError as exc:
+                raise ParameterError(
+                    f"recipe: not UTF-8 text (byte 0x{text[exc.start]:02x} at offset {exc.start});"
+                    " save the file as UTF-8"
+                ) from None
+        text = text.removeprefix("\ufeff")
+        if len(text) > MAX_JSON_BYTES or len(text.encode("utf-8", "replace")) > MAX_JSON_BYTES:
+            raise ParameterError(_too_big(len(text.encode("utf-8", "replace"))))
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise ParameterError(
                 f"recipe: not valid JSON ({exc.msg} at line {exc.lineno})"
             ) from None
-        return cls.from_dict(data)
+        except RecursionError:
+            raise ParameterError("recipe: the JSON is nested too deeply") from None
+        except ValueError as exc:  # an integer of more than 4300 digits
+            if "digits" in str(exc):
+                raise ParameterError("recipe: a number has too many digits to read") from None
+            raise ParameterError(f"recipe: not usable JSON ({_first_line(exc)})") from None
+        try:
+            return cls.from_dict(data)
+        except RecursionError:
+            raise ParameterError("recipe: the JSON is nested too deeply") from None
+        except OverflowError:
+            raise ParameterError("recipe: a number is too large") from None
 
     def to_dict(self, *, with_id: bool = False) -> dict[str, Any]:
         out: dict[str, Any] = {"name": self.name, "steps": [s.to_dict() for s in self.steps]}
@@ -227,4 +287,6 @@ def source(id: str, name: str, samples: np.ndarray, sample_rate: int, *, target_
     """A noise or impulse response for :func:`render`, resampled to ``target_sr`` if given."""
     if target_sr is not None and int(target_sr) != int(sample_rate):
         samples, sample_rate = resample(samples, sample_rate, target_sr), int(target_sr)
+    if len(samples) == 0:  # e.g. one sample at 22050 Hz resampled to 8000 Hz
+        raise AudioError(f"{name}: too short: no sample left at {int(sample_rate)} Hz")
     return Source(id, name, np.asarray(samples, dtype=np.float32), int(sample_rate))

@@ -57,8 +57,9 @@ def setup(url: str, samples_per_recipe: int, anchor_share: float) -> tuple[str, 
     each sample's rendered parameters and metrics (what the page passes to ``answer``)."""
     from augment.recipe import Recipe
     from augment.review import rounds
-    from augment.store import Store
+    from augment.store import Store, migrate
 
+    migrate.upgrade(url)  # what `python -m augment db upgrade` does (PostgreSQL needs it)
     store = Store(url)
     data = ROOT / "tests" / "data"
     clips = [store.add_media((data / c).read_bytes(), name=c, kind="speech")[0].hash for c in CLIPS]
@@ -119,7 +120,9 @@ def labeler(store, token, name, rendered, start, double_share, seed) -> dict:
                 else:
                     ignored += 1
         except Exception as exc:  # counted and shown; the labeler presses again
-            errors.append(f"{name}: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}")
+            errors.append(
+                f"{name}: {type(exc).__name__}: {' | '.join(str(exc).splitlines()[:2])[:300]}"
+            )
             if len(errors) > 50:
                 break
     return {

@@ -22,6 +22,14 @@ def wav_bytes(y: np.ndarray, sr: int = SR, subtype: str = "PCM_16", fmt: str = "
     return buf.getvalue()
 
 
+def shown(text: str) -> str:
+    """Markdown source as the reader sees it: the pages escape user text (and messages quoting
+    it) with backslashes, which the browser does not show."""
+    import re
+
+    return re.sub(r"\\(.)", r"\1", text)
+
+
 def speechlike(duration_s: float = 2.0, sr: int = SR, seed: int = 0) -> np.ndarray:
     """Harmonics of a gliding 120-180 Hz voice, syllable-rate amplitude modulation."""
     rng = np.random.default_rng(seed)

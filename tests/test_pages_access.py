@@ -184,3 +184,32 @@ def test_warning_when_exposed_without_sign_in(data_dir, listening_everywhere, ca
 def test_no_warning_on_this_machine_only(data_dir):
     config.set_option("server.address", "127.0.0.1")
     assert not new_app().warning
+
+
+def test_rounds_page_links_per_labeler_and_says_which_name_is_unfit(data_dir):
+    from augment import access
+
+    token = make_round(data_dir)
+    at = new_app(page="views/rounds.py")
+    at.text_area(key=f"round_labelers_{token}").input("ana\n" + "x" * 120).run()
+    assert not at.exception, at.exception
+    table = next(d.value for d in at.dataframe if "link" in d.value.columns)
+    assert table["labeler"].tolist()[0] == "ana"
+    ana_link = table["link"].tolist()[0]
+    assert ana_link.endswith(f"&sig={access.sign(access.link_secret(data_dir), token, 'ana')}")
+    assert table["link"].tolist()[1] == "" and "at most 100" in table["error"].tolist()[1]
+    at.text_area(key=f"round_labelers_{token}").input("ana").run()
+    table = next(d.value for d in at.dataframe if "link" in d.value.columns)
+    assert "error" not in table.columns
+
+
+def test_round_link_on_the_home_url_keeps_its_query(data_dir):
+    """``/?round=..&labeler=..&sig=..`` reaches the Review page with the whole query."""
+    from augment import access
+
+    token = make_round(data_dir)
+    sig = access.sign(access.link_secret(data_dir), token, "ana")
+    at = new_app(query={"round": token, "labeler": "ana", "sig": sig})
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert titles(at) == ["Listening review"]
+    assert "0 of 2" in at.get("progress")[0].proto.text

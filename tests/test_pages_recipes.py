@@ -7,7 +7,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT, players
+from tests.conftest import ROOT, players, shown
 
 
 @pytest.fixture
@@ -26,7 +26,7 @@ def db(data_dir, sql, *args):
 
 
 def errors(at):
-    return [e.value for e in at.error]
+    return [shown(e.value) for e in at.error]
 
 
 def test_recipes_empty_state(app):

@@ -5,11 +5,12 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import time
 
 import streamlit as st
 
-from augment import audio, plots
+from augment import audio, cache, plots
 from augment.checklist import CLEAR, MODEL_POOR, MODEL_POOR_CODES, REALISTIC, YES
 from augment.errors import AugcheckError
 from augment.jobs import JobScheduler, outcome
@@ -17,6 +18,11 @@ from augment.recipe import Recipe, Source, render, source
 from augment.store import Media, Store, load_demo_assets
 
 KIND_LABELS = {"speech": "Clean clip", "noise": "Noise", "impulse_response": "Impulse response"}
+
+
+#: Decoded audio, renderings, WAV bytes and spectrograms: kept in memory up to a byte budget
+#: for the whole process (AUGCHECK_CACHE_MB, default 512 MB; see augment.cache), not a count.
+bounded = cache.shared.memo
 
 
 @st.cache_resource(show_spinner=False)
@@ -27,31 +33,31 @@ def get_store() -> Store:
     return store
 
 
-@st.cache_resource(max_entries=24, show_spinner=False)
+@bounded
 def decoded(digest: str) -> audio.Audio:
     """Decoded mono audio of a stored file (kept in memory, shared, never modified)."""
     return audio.decode(get_store().media_bytes(digest), name=digest[:12])
 
 
-@st.cache_resource(max_entries=24, show_spinner=False)
+@bounded
 def as_source(digest: str, name: str, sample_rate: int) -> Source:
     a = decoded(digest)
     return source(digest, name, a.samples, a.sample_rate, target_sr=sample_rate)
 
 
-@st.cache_data(max_entries=24, show_spinner=False)
+@bounded
 def original_wav(digest: str) -> bytes:
     a = decoded(digest)
     return audio.to_wav_bytes(a.samples, a.sample_rate)
 
 
-@st.cache_resource(max_entries=24, show_spinner=False)
+@bounded
 def original_mel(digest: str) -> plots.MelSpectrogram:
     a = decoded(digest)
     return plots.mel_spectrogram(a.samples, a.sample_rate)
 
 
-@st.cache_data(max_entries=24, show_spinner=False)
+@bounded
 def original_spectrogram(digest: str, axis_s: float) -> bytes:
     """The original's image on a given time axis (its mel spectrogram is computed once)."""
     return plots.spectrogram_png(original_mel(digest), title="Original", axis_s=axis_s)
@@ -72,27 +78,50 @@ def take_upload(key: str, kind: str, *, select_key: str | None = None) -> None:
     seen = st.session_state.setdefault("_uploads_seen", {})
     if uploaded.file_id in seen:
         if seen[uploaded.file_id].startswith("error:"):
-            st.error(seen[uploaded.file_id][len("error: ") :], icon=":material/error:")
+            st.error(md(seen[uploaded.file_id][len("error: ") :]), icon=":material/error:")
         return
     try:
         media, created = get_store().add_media(uploaded.getvalue(), name=uploaded.name, kind=kind)
     except AugcheckError as exc:
         seen[uploaded.file_id] = f"error: {exc}"
-        st.error(str(exc), icon=":material/error:")
+        st.error(md(exc), icon=":material/error:")
+        return
+    if not created and media.kind != kind:  # the same bytes, stored as another kind
+        problem = (
+            f"{uploaded.name} is already in the library as a {KIND_LABELS[media.kind].lower()} "
+            f"(named {media.name}); change its kind in the Library to use it as a "
+            f"{KIND_LABELS[kind].lower()}"
+        )
+        seen[uploaded.file_id] = f"error: {problem}"
+        st.error(md(problem), icon=":material/error:")
         return
     seen[uploaded.file_id] = media.hash
     if select_key:
         st.session_state[select_key] = media.hash
     verb = "Added" if created else "Already in the library:"
     note = " (stereo, downmixed to mono)" if (media.channels or 1) > 1 else ""
-    st.toast(f"{verb} {media.name}{note}", icon=":material/library_add:")
+    st.toast(f"{verb} {md(media.name)}{note}", icon=":material/library_add:")
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:&=^@])")
+
+
+def md(value: object) -> str:
+    """User text (file names, transcripts, recipe names, notes, people's and rounds' names,
+    reasons, error messages quoting them) made safe to put in anything Streamlit renders as
+    markdown: every markdown, KaTeX and directive character escaped, line breaks made spaces.
+
+    It then shows as the characters typed: no links, images, bold, formulas or colours.
+    """
+    text = " ".join(str(value).split())
+    return _MD_SPECIAL.sub(r"\\\1", text)
 
 
 def reviewer() -> str:
     return (st.session_state.get("reviewer") or "").strip()
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
+@bounded
 def render_view(
     recipe_json: str,
     clip_hash: str,
@@ -219,6 +248,7 @@ def checklist(
     poor_key: str | None = None,
     poor_help: str | None = None,
     poor_disabled: bool = False,
+    poor_rule: str | None = None,
     note_placeholder: str = "",
     compact: bool = False,
 ) -> dict | None:
@@ -255,6 +285,8 @@ def checklist(
             key=poor_key or f"{prefix}_model_poor{suffix}",
             help=poor_help,
         )
+        if poor_rule:  # the rule behind the pre-fill, under the answer
+            q3.caption(poor_rule)
         n1, n2 = st.columns([4, 1], vertical_alignment="bottom") if compact else (st, st)
         note = n1.text_input(
             "Note (optional)", key=f"{prefix}_note{suffix}", placeholder=note_placeholder

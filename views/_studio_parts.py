@@ -13,6 +13,7 @@ from augment.review.sweep import MAX_RUNGS, ladder, make_sweep
 from augment.steps import Choice, Step
 from views._common import (
     get_store,
+    md,
     media_by_hash,
     original_spectrogram,
     original_wav,
@@ -164,7 +165,7 @@ def show_metrics(m: dict, clean_duration_s: float) -> None:
 
 def show_hints(hint, problem) -> None:
     if problem:
-        st.warning(f"Hints unavailable: {problem}")
+        st.warning(f"Hints unavailable: {md(problem)}")
         return
     if hint is None:
         st.caption(":material/hourglass_top: Measuring STOI, speech-only SNR and loudness…")
@@ -196,7 +197,7 @@ def show_hints(hint, problem) -> None:
 
 def show_model(report, problem) -> None:
     if problem:
-        st.warning(f"Model: {problem}")
+        st.warning(f"Model: {md(problem)}")
     elif report is None:
         st.caption(":material/hourglass_top: The model is listening… (the sliders stay free)")
     elif report["kind"] == "transcript":
@@ -240,7 +241,7 @@ def save(answers: dict, recipe: Recipe, result: dict, clip, noise, ir, *, metric
             parent_id=ss.get("parent_recipe"),
         )
     except AugcheckError as exc:
-        st.error(str(exc))
+        st.error(md(exc))
         return
     verdict = verdict_for(answers["realistic"], answers["clear"])
     st.toast(
@@ -278,6 +279,6 @@ def sweep_starter(recipe: Recipe, result: dict, clip, noise, ir) -> None:
             values = ladder(ss[f"sweep_from.{key}"], ss[f"sweep_to.{key}"], ss["sweep_rungs"])
             make_sweep(recipe, key, values, seed=result["seed"])  # validates
         except AugcheckError as exc:
-            st.error(str(exc))
+            st.error(md(exc))
             return
         start_sweep(recipe, key, values, seed=result["seed"], clip=clip, noise=noise, ir=ir)

@@ -6,7 +6,7 @@ import streamlit as st
 
 from augment.errors import AugcheckError
 from augment.recipe import Recipe
-from views._common import get_store
+from views._common import get_store, md
 from views._handoff import open_in_studio
 
 ss = st.session_state
@@ -20,7 +20,8 @@ store = get_store()
 uploaded = st.file_uploader("Recipe file (.json)", type=["json"], key="import_file")
 text = st.text_area("…or paste the JSON", key="import_text", height=180)
 if st.button("Import", type="primary", key="import_go", icon=":material/file_upload:"):
-    source = uploaded.getvalue().decode("utf-8", errors="replace") if uploaded else text
+    # a file's bytes as they are: Recipe.from_json checks the size, UTF-8 (a BOM is fine) and all
+    source = uploaded.getvalue() if uploaded else text
     if not source.strip():
         st.error("Choose a recipe file or paste its JSON first.")
     else:
@@ -29,13 +30,13 @@ if st.button("Import", type="primary", key="import_go", icon=":material/file_upl
             known = {r["id"] for r in store.list_recipes(include_archived=True)}
             store.save_recipe(recipe)
         except AugcheckError as exc:
-            st.error(str(exc))
+            st.error(md(exc))
         else:
             verb = "Already in the library" if recipe.id in known else "Imported"
             ss["import_done"] = (verb, recipe.id, recipe.name, recipe.summary())
 if "import_done" in ss:
     verb, rid, name, summary = ss["import_done"]
-    st.success(f"{verb}: **{name or rid}** · id `{rid}`", icon=":material/check_circle:")
+    st.success(f"{verb}: **{md(name or rid)}** · id `{rid}`", icon=":material/check_circle:")
     st.caption(summary)
     if st.button("Open it in the Studio", key="import_open"):
         open_in_studio(store.recipe(rid))

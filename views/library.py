@@ -7,7 +7,7 @@ import streamlit as st
 from augment import audio
 from augment.errors import AugcheckError
 from augment.store import MEDIA_KINDS, SPLITS
-from views._common import KIND_LABELS, get_store, original_wav, take_upload
+from views._common import KIND_LABELS, get_store, md, original_wav, take_upload
 
 st.title("Library")
 st.caption("Files are stored by content: the same file uploaded twice is one entry.")
@@ -31,11 +31,11 @@ with st.expander("Import transcripts from a CSV", icon=":material/subtitles:"):
         try:
             updated, unmatched = store.import_transcripts(csv_file.getvalue())
         except AugcheckError as exc:
-            st.error(str(exc))
+            st.error(md(exc))
         else:
             st.success(f"Transcripts set for {len(updated)} clip(s).")
             if unmatched:
-                st.warning(f"No clip named: {', '.join(unmatched)}")
+                st.warning(f"No clip named: {md(', '.join(unmatched))}")
 
 
 def delete_box(m) -> None:
@@ -76,7 +76,7 @@ for kind in MEDIA_KINDS:
         continue
     for m in items:
         with st.expander(
-            f"{m.label} · {m.format} · {m.sample_rate} Hz"
+            f"{md(m.label)} · {m.format} · {m.sample_rate} Hz"
             + (" · downmixed" if (m.channels or 1) > 1 else "")
             + (" · demo" if m.origin == "demo" else ""),
             expanded=ss.get("library_confirm_delete") == m.hash,
@@ -103,9 +103,9 @@ for kind in MEDIA_KINDS:
                             split=split or None,
                         )
                     except AugcheckError as exc:
-                        st.error(str(exc))
+                        st.error(md(exc))
                     else:
-                        st.toast(f"Saved {name}")
+                        st.toast(f"Saved {md(name)}")
                         st.rerun()
             st.caption(f"hash {m.hash[:16]}…")
             delete_box(m)

@@ -22,7 +22,7 @@ from augment.review.stats import (
     wilson_interval,
 )
 from augment.store import STATUSES
-from views._common import get_store, media_by_hash, original_wav, render_view, reviewer
+from views._common import get_store, md, media_by_hash, original_wav, render_view, reviewer
 from views._handoff import open_in_studio
 from views._player import Signal, ab_player
 
@@ -115,7 +115,7 @@ pick = st.selectbox(
 row = by_id[pick]
 recipe = Recipe.from_json(row["json"]).with_name(row["name"])
 
-st.subheader(row["name"])
+st.subheader(md(row["name"]))
 st.caption(f"`{recipe.id}` · {summary_of(row['json'])}")
 if row["archived_at"]:
     st.info(
@@ -146,9 +146,9 @@ with c1.form(f"rename_{pick}", border=True):
         try:
             store.rename_recipe(pick, new_name)
         except AugcheckError as exc:
-            st.error(str(exc))
+            st.error(md(exc))
         else:
-            st.toast(f"Renamed to {new_name}")
+            st.toast(f"Renamed to {md(new_name)}")
             st.rerun()
 with c2.form(f"status_{pick}", border=True):
     status = st.selectbox(
@@ -161,14 +161,14 @@ with c2.form(f"status_{pick}", border=True):
         try:
             store.set_recipe_status(pick, status, reason=reason, by=reviewer())
         except AugcheckError as exc:
-            st.error(str(exc))
+            st.error(md(exc))
         else:
             st.toast(f"Status: {status}")
             st.rerun()
 if row["status_by"]:
     st.caption(
-        f"Status **{row['status']}** set by {row['status_by']} on "
-        f"{row['status_at']:%Y-%m-%d %H:%M}: {row['status_reason']}"
+        f"Status **{row['status']}** set by {md(row['status_by'])} on "
+        f"{row['status_at']:%Y-%m-%d %H:%M}: {md(row['status_reason'] or '')}"
     )
 
 b1, b2, b3 = st.columns(3)
@@ -367,7 +367,7 @@ def play_review(r: dict) -> None:
             picture=False,
         )
     except AugcheckError as exc:
-        st.error(str(exc))
+        st.error(md(exc))
     else:
         ab_player(
             [
@@ -411,8 +411,9 @@ for tab, metric in zip(st.tabs(["STOI", "Model WER"]), ("stoi", "wer"), strict=T
             said = "clear" if r["clear"] else "not clear"
             c1, c2 = st.columns([4, 1], vertical_alignment="center")
             c1.markdown(
-                f"#{r['id']} · **{r['reviewer']}** said *{said}* · {label} {d['value']:.2f} "
-                f"· gap {d['gap']:.2f}" + (f" · “{r['note']}”" if r.get("note") else "")
+                f"\\#{r['id']} · **{md(r['reviewer'])}** said *{said}* · {label} "
+                f"{d['value']:.2f} · gap {d['gap']:.2f}"
+                + (f" · “{md(r['note'])}”" if r.get("note") else "")
             )
             if c2.button("Play", key=f"play_{metric}_{r['id']}", icon=":material/play_arrow:"):
                 ss["play_review"] = (metric, r["id"])

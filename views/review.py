@@ -4,10 +4,19 @@ from __future__ import annotations
 
 import streamlit as st
 
+from augment import audio
 from augment.errors import AugcheckError
 from augment.review import labeling, round_results, rounds
 from views._access import current_user, round_labeler
-from views._common import checklist, decoded, get_store, media_by_hash, original_wav, render_view
+from views._common import (
+    checklist,
+    decoded,
+    get_store,
+    md,
+    media_by_hash,
+    original_wav,
+    render_view,
+)
 from views._player import Match, Signal, ab_player
 
 qp = st.query_params
@@ -53,13 +62,20 @@ if not token:
 try:
     info = rounds.get_round(store, token)
 except AugcheckError as exc:
-    st.error(str(exc))
+    st.error(md(exc))
     st.stop()
-st.caption(f"Round: **{info.name}**")
+st.caption(f"Round: **{md(info.name)}**")
+if info.closed:
+    st.info("This round is closed: it takes no more answers. Thank you!", icon=":material/lock:")
+    st.stop()
 
 labeler = round_labeler(token)  # the signed-in user, or a signed personal link; else it stops
 
-sample, done, total = labeling.next_sample(store, token, labeler)
+try:  # a name the store refuses (too long, say) is one line, never a traceback
+    sample, done, total = labeling.next_sample(store, token, labeler)
+except AugcheckError as exc:
+    st.error(md(exc))
+    st.stop()
 st.progress(done / total if total else 1.0, text=f"{done} of {total}")
 if sample is None:
     summary = round_results.labeler_summary(store, token, labeler)
@@ -91,11 +107,18 @@ try:
         picture=False,
     )
 except AugcheckError as exc:
-    st.error(str(exc))
+    st.error(md(exc))
     st.stop()
 
 st.subheader(f"Sample {done + 1}")
-judged = Signal("sample", "Sample to judge", view["wav"])
+# never the reference's bytes (or URL), not even for the clean attention check
+judged = Signal(
+    "sample",
+    "Sample to judge",
+    audio.disguised_wav_bytes(
+        view["samples"], view["sample_rate"], seed=[sample.round_id, sample.id, sample.seed]
+    ),
+)
 if info.offer_reference:
     clean = decoded(sample.clip_hash)
     ab_player(
@@ -112,7 +135,7 @@ else:
     ab_player([judged], key="review_player", reset_key=f"{token}:{sample.id}")
 transcript = media[sample.clip_hash].transcript if sample.clip_hash in media else None
 if transcript:
-    st.caption(f"What is said: “{transcript}”")
+    st.caption(f"What is said: “{md(transcript)}”")
 
 answers = checklist(
     f"review_form_{sample.id}",
@@ -133,6 +156,6 @@ if answers is not None:
             metrics=view["metrics"],
         )
     except AugcheckError as exc:
-        st.error(str(exc))
+        st.error(md(exc))
     else:
         st.rerun()

@@ -9,7 +9,7 @@ from augment.errors import AugcheckError
 from augment.review import round_results, rounds
 from augment.review.agreement import WHY_ALPHA, krippendorff_alpha
 from views._access import labeler_links, sign_in_configured
-from views._common import get_store, media_by_hash, reviewer
+from views._common import get_store, md, media_by_hash, reviewer
 
 ss = st.session_state
 st.title("Review rounds")
@@ -104,10 +104,10 @@ with st.expander("New round", expanded=not rounds.list_rounds(store), icon=":mat
                     created_by=reviewer() or "unknown",
                 )
             except AugcheckError as exc:
-                st.error(str(exc))
+                st.error(md(exc))
             else:
                 ss["round_pick"] = info.token
-                st.toast(f"Round '{info.name}' created: {info.total} samples")
+                st.toast(f"Round '{md(info.name)}' created: {info.total} samples")
 
 all_rounds = rounds.list_rounds(store)
 if not all_rounds:
@@ -141,6 +141,8 @@ else:
     )
     links = labeler_links(f"{base}/review", token, typed.splitlines() if typed else [])
     if links:
+        if not any(r["error"] for r in links):  # a "problem" column only when there is one
+            links = [{k: v for k, v in r.items() if k != "error"} for r in links]
         st.dataframe(
             links,
             hide_index=True,
@@ -150,7 +152,7 @@ else:
 st.caption(
     f"{info.total} samples: {info.total - info.n_anchors} from {len(info.recipe_ids)} recipe(s), "
     f"{info.n_anchors} attention checks. Reference "
-    f"{'offered' if info.offer_reference else 'not offered'}. Created by {info.created_by}."
+    f"{'offered' if info.offer_reference else 'not offered'}. Created by {md(info.created_by)}."
 )
 
 gone = rounds.unplayable_samples(store, token)
@@ -162,6 +164,19 @@ if gone:
         icon=":material/delete:",
     )
     st.text("Deleted: " + ", ".join(used))  # names are user text: never markdown
+if info.closed:
+    st.info(
+        f"Closed by {md(info.closed_by)} on {info.closed_at:%Y-%m-%d %H:%M} UTC: the link takes no "
+        "more answers and these results are final.",
+        icon=":material/lock:",
+    )
+elif st.button("Close the round", key=f"round_close_{token}", icon=":material/lock:"):
+    try:
+        rounds.close_round(store, token, by=reviewer())
+    except AugcheckError as exc:
+        st.error(md(exc))
+    else:
+        st.rerun()
 
 results = round_results.round_results(store, token)
 st.subheader("Results")
@@ -190,7 +205,7 @@ st.caption(
 )
 if results["excluded"]:
     st.warning(
-        f"Left out of the recipe figures and agreement: {', '.join(results['excluded'])} "
+        f"Left out of the recipe figures and agreement: {md(', '.join(results['excluded']))} "
         "(anchor accuracy below the threshold)."
     )
 

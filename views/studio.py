@@ -25,6 +25,7 @@ from views._common import (
     decoded,
     hints_job,
     job_outcome,
+    md,
     model_job,
     render_view,
     timed,
@@ -82,7 +83,7 @@ if clip is None:
 try:
     clean = decoded(clip.hash)
 except AugcheckError as exc:
-    st.error(str(exc))
+    st.error(md(exc))
     st.stop()
 
 with st.container():  # a fixed place, so what follows keeps its place
@@ -130,9 +131,9 @@ def _tune():
     if clean.downmixed:
         facts += f" · {clean.channels} channels, downmixed to mono"
     if clip.transcript:
-        facts += f" · “{clip.transcript}”"
+        facts += f" · “{md(clip.transcript)}”"
     with controls_box:
-        st.caption(f"**{clip.name}**: {facts}")
+        st.caption(f"**{md(clip.name)}**: {facts}")
         st.text_input("Recipe name", key="recipe_name", placeholder="e.g. cafe noise 0-20 dB")
         r2, r3 = st.columns([1, 1], vertical_alignment="bottom")
         r2.number_input(
@@ -166,7 +167,7 @@ def _tune():
             int(ss["seed"]),
         )
     except AugcheckError as exc:
-        results_box.error(str(exc), icon=":material/error:")
+        results_box.error(md(exc), icon=":material/error:")
         return None
 
     with results_box:
@@ -251,6 +252,7 @@ with checklist_box, timed("studio.checklist"):
         else "Pre-filled from the model's result; change it if you disagree. Both are stored."
         if report is not None
         else None,
+        poor_rule=None if report is None else report.get("rule"),
         note_placeholder="what you heard; Enter saves",
         compact=True,
     )

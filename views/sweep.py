@@ -7,7 +7,15 @@ import streamlit as st
 from augment.errors import AugcheckError
 from augment.recipe import Recipe
 from augment.review.sweep import make_sweep
-from views._common import checklist, decoded, get_store, original_wav, render_view, reviewer
+from views._common import (
+    checklist,
+    decoded,
+    get_store,
+    md,
+    original_wav,
+    render_view,
+    reviewer,
+)
 from views._handoff import close_sweep, running_sweep, show_on_recipes_page
 from views._player import Match, Signal, ab_player
 
@@ -51,7 +59,7 @@ if done == total:
     )
     st.dataframe(rows, hide_index=True, key="sweep_results")
     st.caption(
-        f"The answers count toward recipe `{sweep.base.id}` ({sweep.base.name}); its fit is on "
+        f"The answers count toward recipe `{sweep.base.id}` ({md(sweep.base.name)}); its fit is on "
         "the Recipes page."
     )
     c1, c2 = st.columns(2)
@@ -71,7 +79,7 @@ try:
         rung.to_json(indent=None), state["clip"], noise, ir, sweep.seed, picture=False
     )
 except AugcheckError as exc:
-    st.error(str(exc))
+    st.error(md(exc))
     st.stop()
 
 st.subheader(f"Rung {done + 1} of {total}")

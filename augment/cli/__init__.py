@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import sys
 from collections.abc import Sequence
 
@@ -46,6 +47,11 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _one_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -54,12 +60,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except (OSError, MemoryError) as exc:  # disk full, permission denied, ...
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {_one_line(exc)}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # a bug: still one line for the user, never a traceback
+        print(f"error: internal error ({type(exc).__name__}: {_one_line(exc)})", file=sys.stderr)
         return 2
     if isinstance(out, int):  # the command printed its own output; this is its exit code
         return out
-    if isinstance(out, str):  # text as is (recipe JSON, Python code)
-        print(out, end="" if out.endswith("\n") else "\n")
-    else:
-        print(json.dumps(out, indent=2))
+    try:
+        if isinstance(out, str):  # text as is (recipe JSON, Python code)
+            print(out, end="" if out.endswith("\n") else "\n")
+        else:
+            print(json.dumps(out, indent=2))
+        sys.stdout.flush()
+    except BrokenPipeError:  # `... | head`: the reader left; not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0

@@ -5,16 +5,20 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 from augment.errors import AugcheckError
-from augment.recipe import Recipe
+from augment.recipe import MAX_JSON_BYTES, Recipe
 
 
 def read_recipe(path: str) -> Recipe:
+    """The recipe in a JSON file (UTF-8, a byte-order mark allowed); one-line errors."""
     try:
-        with open(path, encoding="utf-8") as fh:
-            text = fh.read()
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_JSON_BYTES + 1)  # never more than the limit into memory
     except OSError as exc:
         raise AugcheckError(f"{path}: cannot read the recipe ({exc.strerror})") from None
-    return Recipe.from_json(text)
+    try:
+        return Recipe.from_json(data)
+    except AugcheckError as exc:
+        raise type(exc)(f"{path}: {exc}") from None
 
 
 @contextmanager

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from augment import audio
 from augment.cli._common import read_recipe
+from augment.errors import AugcheckError
 from augment.recipe import render, source
 from augment.steps import length_changed_by
 
@@ -39,7 +40,25 @@ def _sources(paths: Sequence[str], sample_rate: int):
     return out
 
 
+def _check_output(output: str, inputs: Sequence[str]) -> None:
+    """Refuse an OUTPUT that would overwrite an input, or sits in a folder that does not exist."""
+    for path in inputs:
+        same = os.path.abspath(output) == os.path.abspath(path)
+        try:
+            same = same or os.path.samefile(output, path)
+        except OSError:  # one of them does not exist
+            pass
+        if same:
+            raise AugcheckError(f"OUTPUT {output} is an input file; it would be overwritten")
+    folder = os.path.dirname(os.path.abspath(output))
+    if not os.path.isdir(folder):
+        raise AugcheckError(f"OUTPUT {output}: the folder {folder} does not exist")
+    if os.path.isdir(output):
+        raise AugcheckError(f"OUTPUT {output} is a folder; give a file name such as out.wav")
+
+
 def cmd_apply(args) -> dict:
+    _check_output(args.output, [args.recipe, args.input, *args.noise, *args.ir])
     recipe = read_recipe(args.recipe)
     clip = audio.read(args.input)
     noises = _sources(args.noise, clip.sample_rate)

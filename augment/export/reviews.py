@@ -74,13 +74,29 @@ def review_rows(reviews: Iterable[dict[str, Any]]) -> tuple[list[str], list[dict
     return [*BASE_COLUMNS, *extra], rows
 
 
+#: A spreadsheet reads a cell starting with one of these as a formula (OWASP, "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: Any) -> Any:
+    """A text cell that a spreadsheet would run as a formula gets a leading ``'``; the rest as is.
+
+    User text (notes, reviewer, recipe, file names) reaches the CSV; numbers are not text and
+    keep their sign.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def reviews_csv(reviews: Iterable[dict[str, Any]]) -> bytes:
+    """The rows of :func:`review_rows` as UTF-8 CSV, every text cell through :func:`csv_safe`."""
     columns, rows = review_rows(reviews)
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore")
+    writer = csv.DictWriter(buf, fieldnames=[csv_safe(c) for c in columns], extrasaction="ignore")
     writer.writeheader()
     for r in rows:
-        writer.writerow(r)
+        writer.writerow({csv_safe(k): csv_safe(v) for k, v in r.items()})
     return buf.getvalue().encode("utf-8")
 
 

@@ -245,6 +245,21 @@ def sample_key(review: dict[str, Any]) -> Hashable:
     )
 
 
+def latest_per_reviewer(reviews: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One review per (sample, reviewer): the latest (by ``created_at``, then ``id``)."""
+    latest: dict[tuple, dict[str, Any]] = {}
+    for r in reviews:
+        key = (sample_key(r), r["reviewer"])
+        old = latest.get(key)
+        if old is None or _when(r) >= _when(old):
+            latest[key] = r
+    return list(latest.values())
+
+
+def _when(review: dict[str, Any]) -> tuple:
+    return (str(review.get("created_at") or ""), review.get("id") or 0)
+
+
 def review_agreement(reviews: Iterable[dict[str, Any]]) -> dict[str, Any]:
     """Krippendorff's alpha on the verdict and each checklist item, over review dicts.
 
@@ -252,8 +267,11 @@ def review_agreement(reviews: Iterable[dict[str, Any]]) -> dict[str, Any]:
     alpha or None when undefined), ``units_rated_twice`` (units with two or more reviewers),
     ``ratings`` and ``majority`` (reviewer -> share of their verdicts that match the others'
     majority, where defined).
+
+    A reviewer who saved the same sample more than once counts once, with their latest answer
+    (:func:`latest_per_reviewer`): agreement is between people, not between one person's tries.
     """
-    reviews = list(reviews)
+    reviews = latest_per_reviewer(reviews)
     alpha: dict[str, float | None] = {}
     for item in AGREEMENT_ITEMS:
         value = krippendorff_alpha([(sample_key(r), r["reviewer"], r[item]) for r in reviews])

@@ -28,7 +28,7 @@ from augment.review.rounds import (
     render_sample,
 )
 from augment.store import Store
-from augment.store.schema import RoundAnswerRow, RoundSampleRow, now
+from augment.store.schema import RoundAnswerRow, RoundRow, RoundSampleRow, now
 
 
 def labeler_sequence(round: RoundInfo, labeler: str) -> list[int]:
@@ -120,6 +120,10 @@ def answer(
     # not at all, so a failure leaves nothing behind and the labeler can simply submit again.
     try:
         with store.transaction() as tx:
+            if tx.get(RoundRow, sample.round_id).closed_at is not None:  # checked in the write
+                raise ParameterError(
+                    f"round {token} is closed: it takes no more answers (nothing was saved)"
+                )
             row = RoundAnswerRow(
                 round_id=sample.round_id,
                 sample_id=sample.id,

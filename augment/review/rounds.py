@@ -83,6 +83,13 @@ class RoundInfo:
     sample_ids: tuple[int, ...]
     n_clean_anchors: int
     n_bad_anchors: int
+    #: when and by whom the round was closed (None while it takes answers)
+    closed_at: dt.datetime | None = None
+    closed_by: str | None = None
+
+    @property
+    def closed(self) -> bool:
+        return self.closed_at is not None
 
     @property
     def total(self) -> int:
@@ -152,6 +159,8 @@ def _info(row: RoundRow, sample_ids: Sequence[int]) -> RoundInfo:
         sample_ids=tuple(sample_ids),
         n_clean_anchors=int(st["n_clean_anchors"]),
         n_bad_anchors=int(st["n_bad_anchors"]),
+        closed_at=row.closed_at,
+        closed_by=row.closed_by,
     )
 
 
@@ -374,6 +383,21 @@ def get_round(store: Store, token: str) -> RoundInfo:
     with store.session() as s:
         row = _round_row(s, token)
         return _info(row, _sample_ids(s, row.id))
+
+
+def close_round(store: Store, token: str, *, by: str) -> RoundInfo:
+    """Close a round: from now on its answers are refused, so its results are final.
+
+    Closing a closed round changes nothing (the first closing's time and name stay).
+    """
+    who = (by or "").strip()
+    if not who:
+        raise ParameterError("enter your name before closing a round")
+    with store.transaction() as tx:
+        row = _round_row(tx, token)
+        if row.closed_at is None:
+            row.closed_at, row.closed_by = now(), who[:255]
+    return get_round(store, token)
 
 
 def list_rounds(store: Store) -> list[RoundInfo]:

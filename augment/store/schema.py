@@ -123,6 +123,9 @@ class RoundRow(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
     created_by: Mapped[str] = mapped_column(String(255))
     settings_json: Mapped[str] = mapped_column(Text)
+    #: set when an engineer closes the round: later answers are refused, its results are final
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    closed_by: Mapped[str | None] = mapped_column(String(255), nullable=True)
 
 
 class RoundSampleRow(Base):

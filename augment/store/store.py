@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,10 +21,10 @@ from sqlalchemy import Integer, create_engine, delete, event, func, select
 from sqlalchemy.orm import Session
 
 from augment import __version__
-from augment.audio import content_hash, decode
+from augment.audio import content_hash, decode, is_silent
 from augment.checklist import ACCEPT, POOR_UNKNOWN, POOR_YES, check_model_poor, verdict_for
-from augment.errors import NotFoundError, ParameterError
-from augment.recipe import Recipe
+from augment.errors import AudioError, NotFoundError, ParameterError
+from augment.recipe import Recipe, check_name
 from augment.store.records import Media, library_versions, media_from_row, review_dict
 from augment.store.schema import (
     MEDIA_KINDS,
@@ -70,6 +71,9 @@ class Store:
         self.engine = create_engine(self.url)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "begin", _sqlite_begin)
+        #: The same engine (and pool) for write transactions (on SQLite: BEGIN IMMEDIATE).
+        self._writer = self.engine.execution_options(augcheck_write=True)
         from augment.store.migrate import ensure_schema
 
         #: The dated copy made before this start upgraded the SQLite file (else ``None``).
@@ -80,7 +84,7 @@ class Store:
     def transaction(self) -> Iterator[Session]:
         """One unit of work: pass the session as ``tx=`` to Store methods (and use it for your
         own queries); it commits when the block ends, and rolls everything back if it raises."""
-        with Session(self.engine, expire_on_commit=False) as s, s.begin():
+        with Session(self._writer, expire_on_commit=False) as s, s.begin():
             yield s
 
     @contextmanager
@@ -127,6 +131,12 @@ class Store:
         if split not in (None, *SPLITS):
             raise ParameterError(f"split={split!r} is not one of {', '.join(SPLITS)}")
         audio = decode(data, name=name)
+        if is_silent(audio.samples):  # nothing to mix at an SNR, nothing to convolve with
+            what = {"speech": "clean clip", "impulse_response": "impulse response"}.get(kind, kind)
+            raise AudioError(
+                f"{name}: the file is silent (below -120 dBFS); a silent {what} cannot be used"
+            )
+        name = name[:255]  # the column's width (a file name can be longer)
         digest = content_hash(data)
         with self._writing(tx) as s:
             row = s.get(MediaRow, digest)
@@ -348,11 +358,12 @@ class Store:
         name = (name or "").strip()
         if not name:
             raise ParameterError("a recipe name cannot be empty")
+        check_name(name)  # the same limit as a recipe file's name
         with self._writing(tx) as s:
             row = s.get(RecipeRow, recipe_id)
             if row is None:
                 raise NotFoundError(f"no recipe with id {recipe_id}")
-            row.name = name[:255]
+            row.name = name
 
     def set_recipe_status(
         self, recipe_id: str, status: str, *, reason: str, by: str, tx: Session | None = None
@@ -591,13 +602,39 @@ class Store:
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    dbapi_conn.isolation_level = None  # no implicit BEGIN from the driver: _sqlite_begin says it
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=5000")
+    # a writer waits its turn up to 30 s: 20 labelers answering at once on a busy 2-core machine
+    # queued past 5 s for 3 of 1000 answers (benchmarks/round_load.py), which then failed
+    cur.execute("PRAGMA busy_timeout=30000")
     # deleted rows (a deleted recording's bytes) are overwritten with zeros, not left in free pages
     cur.execute("PRAGMA secure_delete=ON")
     cur.close()
+
+
+def _sqlite_begin(conn) -> None:
+    """A write transaction takes SQLite's write lock at its start (``BEGIN IMMEDIATE``), where
+    ``busy_timeout`` waits for it. A deferred one that reads first and writes later fails at once
+    with "database is locked" when another writer committed in between (WAL's BUSY_SNAPSHOT,
+    which no timeout waits out): 2 of 1000 answers from 20 labelers in benchmarks/round_load.py
+    before this. Reads stay deferred and never wait."""
+    write = conn.get_execution_options().get("augcheck_write")
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+_PROMPT_LINE = re.compile(r'^\(\s*(\S+)\s+"(.*)"\s*\)\s*$')
+
+
+def read_arctic_prompts(text: str) -> dict[str, str]:
+    """``{prompt id: text}`` from CMU ARCTIC lines such as ``( arctic_a0001 "Author of ..." )``."""
+    out = {}
+    for line in text.splitlines():
+        m = _PROMPT_LINE.match(line.strip())
+        if m:
+            out[m.group(1)] = m.group(2)
+    return out
 
 
 def load_demo_assets(store: Store, folder: str | os.PathLike | None = None) -> int:
@@ -612,13 +649,15 @@ def load_demo_assets(store: Store, folder: str | os.PathLike | None = None) -> i
     manifest = folder / "manifest.json"
     added = 0
     if manifest.exists():
+        prompts_file = folder / "arctic_prompts.data"
+        prompts = read_arctic_prompts(prompts_file.read_text()) if prompts_file.exists() else {}
         for item in json.loads(manifest.read_text()):
             data = (folder / item["file"]).read_bytes()
             _, created = store.add_media(
                 data,
                 name=item["name"],
                 kind=item["kind"],
-                transcript=item.get("transcript"),
+                transcript=prompts.get(item.get("prompt") or "", item.get("transcript")),
                 origin="demo",
             )
             added += int(created)

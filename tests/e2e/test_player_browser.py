@@ -36,6 +36,7 @@ RECIPE = {"name": "quiet", "steps": [{"step": "gain", "gain_db": GAIN_DB}]}
 @pytest.fixture(scope="module")
 def round_url(chromium_browser, private_app):
     """A round on the private app: one recipe, every demo clip, the reference offered."""
+    from augment import access
     from augment.recipe import Recipe
     from augment.review import rounds
     from augment.store import Store
@@ -62,7 +63,9 @@ def round_url(chromium_browser, private_app):
         seed=3,
     )
     store.engine.dispose()
-    return f"{private_app.url}/review?round={info.token}&labeler=pat"
+    # the labeler's personal link, signed with the server's secret in its data folder
+    secret = access.link_secret(private_app.data_dir)
+    return access.labeler_link(f"{private_app.url}/review", secret, info.token, "pat")
 
 
 @pytest.fixture
