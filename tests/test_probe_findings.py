@@ -430,3 +430,21 @@ def test_import_page_accepts_a_utf8_bom(data_dir):
     at.button(key="import_go").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert any("Imported" in s.value for s in at.success)
+
+
+# --------------------------------------------------------------------------------------------
+# a tiny clip through the Studio: every metric a value or "n/a", never a traceback
+# --------------------------------------------------------------------------------------------
+def test_a_22_sample_int24_clip_in_the_studio(data_dir, monkeypatch):
+    import numpy as np
+
+    monkeypatch.setenv("AUGCHECK_MODEL_WAIT_S", "60")
+    at = new_app()
+    at.run()
+    y = np.random.default_rng(22).uniform(-0.5, 0.5, 22)
+    tiny = wav_bytes(y, subtype="PCM_24")
+    at.file_uploader(key="clip_upload").upload("tiny.wav", tiny, "audio/wav").run(timeout=120)
+    assert not at.exception, at.exception
+    at.run(timeout=120)  # the hints and the model have arrived
+    assert not at.exception, at.exception
+    assert next(m for m in at.metric if m.label == "STOI").value == "n/a"
