@@ -44,6 +44,22 @@ MODEL_POOR = Question(
     required=False,
 )
 QUESTIONS = (REALISTIC, CLEAR, MODEL_POOR)
+#: Questions 1 and 2 as asked about a picture: (label, short); same answers, same verdict rule.
+IMAGE_WORDING = {
+    REALISTIC.key: ("Looks realistic", "Looks realistic"),
+    CLEAR.key: (
+        "Label still clear (a person can still see the defect / tell the class)",
+        "Label still clear",
+    ),
+}
+
+
+def asked(question: Question, modality: str = "audio") -> tuple[str, str]:
+    """``(label, short)`` of a question as a form asks it about audio or about a picture."""
+    if modality == "image" and question.key in IMAGE_WORDING:
+        return IMAGE_WORDING[question.key]
+    return question.label, question.short
+
 
 #: The stored answers to question 3, and the form choice each comes from.
 POOR_YES, POOR_NO, POOR_UNKNOWN = "yes", "no", "unknown"
@@ -77,6 +93,8 @@ def check_model_poor(value: str) -> str:
 
 
 __all__ = [
+    "IMAGE_WORDING",
+    "asked",
     "ACCEPT",
     "AGREEMENT_ITEMS",
     "CLEAR",

@@ -15,7 +15,10 @@ from typing import Any
 
 from augment.errors import ParameterError
 from augment.recipe import Recipe
-from augment.steps import STEPS, Choice, Param, Step
+from augment.steps import STEPS, Choice, Param, Step, steps_for
+
+#: The steps the audio Studio has controls for (pictures have their own view).
+AUDIO_STEPS = steps_for("audio")
 
 #: The Preset box's first entry: the sliders as they are.
 CUSTOM = "custom"
@@ -60,7 +63,7 @@ def default_range(p: Param) -> tuple[float, float]:
     return (round(lo, 2), round(hi, 2))
 
 
-def initial_state(steps: Mapping[str, type[Step]] = STEPS) -> dict[str, Any]:
+def initial_state(steps: Mapping[str, type[Step]] = AUDIO_STEPS) -> dict[str, Any]:
     """Every control's first value (steps off except those ``default_on``, defaults set)."""
     state: dict[str, Any] = {}
     for step in steps.values():
@@ -92,7 +95,7 @@ def preset_state(step: type[Step], preset: str | None) -> dict[str, Any]:
 
 
 def recipe_state(
-    recipe: Recipe, steps: Mapping[str, type[Step]] = STEPS
+    recipe: Recipe, steps: Mapping[str, type[Step]] = AUDIO_STEPS
 ) -> tuple[dict[str, Any], list[str]]:
     """Put a stored recipe into the controls: ``(state, notes)``.
 
@@ -154,7 +157,7 @@ def step_settings(step: type[Step], state: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def recipe_steps(
-    state: Mapping[str, Any], steps: Mapping[str, type[Step]] = STEPS
+    state: Mapping[str, Any], steps: Mapping[str, type[Step]] = AUDIO_STEPS
 ) -> list[dict[str, Any]]:
     """The recipe's steps (``{"step": name, **settings}``) for every step switched on."""
     return [

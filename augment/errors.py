@@ -19,6 +19,10 @@ class AudioError(AugcheckError):
     """An audio file cannot be used (not audio, corrupt, empty, too long, non-finite, silent)."""
 
 
+class ImageError(AugcheckError):
+    """An image file cannot be used (not an image, truncated, zero-size, too large, a bomb)."""
+
+
 class NotFoundError(AugcheckError):
     """Something asked for by its id, hash or token is not stored (a recipe, media, a round)."""
 

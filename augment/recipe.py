@@ -1,10 +1,9 @@
 """Recipes: an ordered list of steps with fixed values or ranges, identified by a hash.
 
-The recipe JSON format (the CLI reads it, the app exports it)::
+The recipe JSON format (the CLI reads it, the app exports it; the README's "Recipe JSON" has a
+worked example)::
 
-    {"name": "cafe 0-20 dB", "steps": [
-        {"step": "background_noise", "snr_db": [0, 20]},
-        {"step": "gain", "gain_db": -3}]}
+    {"name": "...", "steps": [{"step": "<step name>", "<param>": value or [low, high]}, ...]}
 
 The id is the SHA-256 of the canonical JSON of the steps (defaults filled in, keys sorted,
 numbers as floats), so the same settings are always the same recipe whatever the name.
@@ -97,6 +96,7 @@ class Recipe:
             step_cls = get_step(raw["step"])
             configs.append(StepConfig(step_cls.name, step_cls.normalise(settings)))
         recipe = cls(name, tuple(configs))
+        _ = recipe.modality  # refuses a recipe that mixes audio and image steps
         if "id" in data and data["id"] not in (None, recipe.id):
             raise ParameterError(
                 f"recipe: id {data['id']!r} does not match its steps (their id is {recipe.id})"
@@ -157,6 +157,16 @@ class Recipe:
     @property
     def id(self) -> str:
         return hashlib.sha256(self.canonical_json().encode()).hexdigest()[:ID_LENGTH]
+
+    @property
+    def modality(self) -> str | None:
+        """``"audio"`` or ``"image"`` (``None`` for an empty recipe, which fits either)."""
+        kinds = {STEPS[cfg.step].modality for cfg in self.steps}
+        if len(kinds) > 1:
+            raise ParameterError(
+                "recipe: it mixes audio and image steps; a recipe is for one kind of media"
+            )
+        return kinds.pop() if kinds else None
 
     def with_name(self, name: str) -> Recipe:
         return Recipe(name, self.steps)
@@ -250,6 +260,8 @@ def render(
     """Render ``recipe`` on mono ``samples``; the same seed gives the same output, bit for bit."""
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**63:
         raise ParameterError(f"seed={seed!r} must be a whole number from 0 to 2**63-1")
+    if recipe.modality == "image":
+        raise ParameterError("recipe: its steps are for images, not audio")
     ctx = Context(int(sample_rate), _as_sources(noises), _as_sources(irs))
     clean = np.asarray(samples, dtype=np.float32)
     noise: np.ndarray | None = None

@@ -90,7 +90,8 @@ def test_rt60_shows_only_for_a_synthetic_room():
 def test_initial_state_turns_on_the_default_steps_only():
     state = controls.initial_state()
     on = [k for k, v in state.items() if k.endswith(".on") and v]
-    assert on == [f"{s.name}.on" for s in STEPS.values() if s.default_on] == ["background_noise.on"]
+    audio = controls.AUDIO_STEPS.values()
+    assert on == [f"{s.name}.on" for s in audio if s.default_on] == ["background_noise.on"]
     assert controls.recipe_steps(state) == [{"step": "background_noise", "snr_db": 10.0}]
     assert state["gain.gain_db.range"] == (-6.0, 6.0)
 

@@ -7,7 +7,7 @@ import json
 
 from augment import audio, model
 from augment.store import PROJECT_ROOT, load_demo_assets
-from augment.store.store import read_arctic_prompts
+from augment.store.demo import read_arctic_prompts
 
 ASSETS = PROJECT_ROOT / "assets"
 

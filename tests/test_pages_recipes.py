@@ -14,7 +14,9 @@ from tests.conftest import ROOT, players, shown
 def app(data_dir):
     st.cache_resource.clear()
     st.cache_data.clear()
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    at = AppTest.from_file(
+        str(ROOT / "app.py"), default_timeout=150
+    )  # waits for the model under load
     at.run()
     assert not at.exception, at.exception
     at.session_state["reviewer"] = "ana"

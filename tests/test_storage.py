@@ -206,6 +206,8 @@ def test_demo_assets_are_small_and_valid():
     total = sum((folder / item["file"]).stat().st_size for item in manifest)
     assert total < 2 * 1024 * 1024
     for item in manifest:
+        if item["kind"] in ("image", "texture"):  # pictures: tests/test_image_store.py
+            continue
         a = audio.read(folder / item["file"])
         assert np.isfinite(a.samples).all() and a.duration_s > 0.2
 

@@ -11,13 +11,19 @@ import time
 import streamlit as st
 
 from augment import audio, cache, plots
-from augment.checklist import CLEAR, MODEL_POOR, MODEL_POOR_CODES, REALISTIC, YES
+from augment.checklist import CLEAR, MODEL_POOR, MODEL_POOR_CODES, REALISTIC, YES, asked
 from augment.errors import AugcheckError
 from augment.jobs import JobScheduler, outcome
 from augment.recipe import Recipe, Source, render, source
 from augment.store import Media, Store, load_demo_assets
 
-KIND_LABELS = {"speech": "Clean clip", "noise": "Noise", "impulse_response": "Impulse response"}
+KIND_LABELS = {
+    "speech": "Clean clip",
+    "noise": "Noise",
+    "impulse_response": "Impulse response",
+    "image": "Picture",
+    "texture": "Texture (for the overlay step)",
+}
 
 
 #: Decoded audio, renderings, WAV bytes and spectrograms: kept in memory up to a byte budget
@@ -251,6 +257,7 @@ def checklist(
     poor_rule: str | None = None,
     note_placeholder: str = "",
     compact: bool = False,
+    modality: str = "audio",
 ) -> dict | None:
     """The three-question checklist and a note, as one form; the answers once it is submitted.
 
@@ -260,17 +267,19 @@ def checklist(
     ``compact`` puts the three questions side by side and the note beside the button (the
     Studio's one screen).
     """
+    q_real, short_real = asked(REALISTIC, modality)
+    q_clear, short_clear = asked(CLEAR, modality)
     with st.form(form_key, clear_on_submit=True, border=True):
         q1, q2, q3 = st.columns(3) if compact else (st, st, st)
         realistic = q1.radio(
-            REALISTIC.label,
+            q_real,
             REALISTIC.choices,
             index=None,
             horizontal=True,
             key=f"{prefix}_realistic{suffix}",
         )
         clear = q2.radio(
-            CLEAR.label,
+            q_clear,
             CLEAR.choices,
             index=None,
             horizontal=True,
@@ -295,7 +304,7 @@ def checklist(
     if not submitted:
         return None
     if realistic is None or clear is None:
-        st.error(f"Answer both '{REALISTIC.short}' and '{CLEAR.short}' before saving.")
+        st.error(f"Answer both '{short_real}' and '{short_clear}' before saving.")
         return None
     return {
         "realistic": realistic == YES,

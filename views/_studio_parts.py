@@ -245,11 +245,12 @@ def save(answers: dict, recipe: Recipe, result: dict, clip, noise, ir, *, metric
         return
     verdict = verdict_for(answers["realistic"], answers["clear"])
     st.toast(
-        f"Saved review #{review_id}: {verdict} for {recipe.name}", icon=":material/check_circle:"
+        f"Saved review #{review_id}: {verdict} for {md(recipe.name)}",
+        icon=":material/check_circle:",
     )
     ss["last_saved"] = (
         (recipe.id, clip.hash, result["seed"]),
-        f"Saved review #{review_id}: **{verdict}** for {recipe.name} (`{recipe.id}`).",
+        f"Saved review #{review_id}: **{verdict}** for {md(recipe.name)} (`{recipe.id}`).",
     )
 
 

@@ -6,7 +6,8 @@ import streamlit as st
 
 from augment import audio
 from augment.errors import AugcheckError
-from augment.store import MEDIA_KINDS, SPLITS
+from augment.image.io import EXTENSIONS as IMAGE_EXTENSIONS
+from augment.store import IMAGE_KINDS, MEDIA_KINDS, SPLITS
 from views._common import KIND_LABELS, get_store, md, original_wav, take_upload
 
 st.title("Library")
@@ -18,9 +19,11 @@ with st.container(border=True):
     kind = u1.radio("Kind", MEDIA_KINDS, format_func=KIND_LABELS.get, key="upload_kind")
     u2.file_uploader(
         "Upload",
-        type=[*audio.UPLOAD_EXTENSIONS, "m4a", "aac", "mp4"],
+        type=[*IMAGE_EXTENSIONS]
+        if kind in IMAGE_KINDS
+        else [*audio.UPLOAD_EXTENSIONS, "m4a", "aac", "mp4"],
         key="library_upload",
-        help=audio.SUPPORTED_FORMATS,
+        help="PNG, JPEG or WebP" if kind in IMAGE_KINDS else audio.SUPPORTED_FORMATS,
     )
     take_upload("library_upload", kind)
 
@@ -74,18 +77,30 @@ for kind in MEDIA_KINDS:
     if not items:
         st.caption("None yet.")
         continue
+    picture = kind in IMAGE_KINDS
     for m in items:
-        with st.expander(
-            f"{md(m.label)} · {m.format} · {m.sample_rate} Hz"
+        facts = (
+            f"{m.format} · {'grey' if m.channels == 1 else 'colour'}"
+            if picture
+            else f"{m.format} · {m.sample_rate} Hz"
             + (" · downmixed" if (m.channels or 1) > 1 else "")
-            + (" · demo" if m.origin == "demo" else ""),
+        )
+        with st.expander(
+            f"{md(m.label)} · {facts}" + (" · demo" if m.origin == "demo" else ""),
             expanded=ss.get("library_confirm_delete") == m.hash,
         ):
-            st.audio(original_wav(m.hash), format="audio/wav")
+            if picture:
+                st.image(store.media_bytes(m.hash), width=320)
+            else:
+                st.audio(original_wav(m.hash), format="audio/wav")
             with st.form(f"edit_{m.hash}", border=False):
                 name = st.text_input("Name", m.name, key=f"name_{m.hash}")
                 transcript = st.text_input(
-                    "Transcript", m.transcript or "", key=f"transcript_{m.hash}"
+                    'Label (a class, or JSON {"class": ..., "box": [x0, y0, x1, y1]})'
+                    if picture
+                    else "Transcript",
+                    m.transcript or "",
+                    key=f"transcript_{m.hash}",
                 )
                 split = st.selectbox(
                     "Split",

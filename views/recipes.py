@@ -7,6 +7,7 @@ import streamlit as st
 
 from augment.checklist import AGREEMENT_ITEMS, FIT_ITEMS, VERDICT_RULE
 from augment.errors import AugcheckError
+from augment.export.albumentations import to_albumentations_code, to_albumentations_json
 from augment.export.audiomentations import to_audiomentations_code
 from augment.plots import effect_chart
 from augment.recipe import Recipe
@@ -172,7 +173,14 @@ if row["status_by"]:
     )
 
 b1, b2, b3 = st.columns(3)
-if b1.button("Open in the Studio", key="open_in_studio", icon=":material/tune:"):
+pictures = recipe.modality == "image"
+if b1.button(
+    "Open in the Studio",
+    key="open_in_studio",
+    icon=":material/tune:",
+    disabled=pictures,
+    help="Image recipes: set them in the Studio's Images view." if pictures else None,
+):
     open_in_studio(recipe)
 b2.download_button(
     "Recipe JSON",
@@ -182,18 +190,22 @@ b2.download_button(
     key="dl_json",
     icon=":material/download:",
 )
-code = to_audiomentations_code(recipe)
+library = "albumentations" if pictures else "audiomentations"
+code = to_albumentations_code(recipe) if pictures else to_audiomentations_code(recipe)
 if code:
     b3.download_button(
-        "audiomentations code",
+        f"{library} code",
         code,
         file_name=f"augment_{pick}.py",
         mime="text/x-python",
         key="dl_code",
         icon=":material/code:",
     )
-    with st.expander("Training config: audiomentations code"):
+    with st.expander(f"Training config: {library} code"):
         st.code(code, language="python")
+        if pictures:
+            st.caption("The same pipeline as `A.from_dict` JSON (albumentations 2.0.8 or X):")
+            st.code(to_albumentations_json(recipe), language="json")
 
 
 # --- what the labels say ------------------------------------------------------------------

@@ -23,10 +23,18 @@ recipes = store.recipe_rows()
 speech = media_by_hash("speech")
 noises = media_by_hash("noise")
 irs = media_by_hash("impulse_response")
+# a round holds one kind of media; rounds are listened to, so they take audio recipes
+pictures = {r["id"] for r in recipes if store.recipe(r["id"]).modality == "image"}
+recipes = [r for r in recipes if r["id"] not in pictures]
 in_review = [r["id"] for r in recipes if r["status"] == "in review"]
 names = {r["id"]: r["name"] for r in recipes}
 
 with st.expander("New round", expanded=not rounds.list_rounds(store), icon=":material/add:"):
+    if pictures:
+        st.caption(
+            f"A round holds one kind of media, and rounds are for audio recipes: the "
+            f"{len(pictures)} image recipe(s) are reviewed in the Studio (Media: Images)."
+        )
     if not recipes:
         st.info("No recipes yet: tune one in the Studio and save a label first.")
     else:

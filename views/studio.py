@@ -19,10 +19,11 @@ import streamlit as st
 from augment import controls
 from augment.errors import AugcheckError
 from augment.recipe import Recipe
-from augment.steps import STEPS, length_changed_by
+from augment.steps import length_changed_by
 from views._common import (
     checklist,
     decoded,
+    get_store,
     hints_job,
     job_outcome,
     md,
@@ -42,6 +43,9 @@ from views._studio_parts import (
     step_controls,
     sweep_starter,
 )
+
+#: The audio steps (image steps have their own view, views/_image_view.py)
+STEPS = controls.AUDIO_STEPS
 
 ss = st.session_state
 #: The step controls scroll inside a box this tall, so the results stay beside them (1400x900).
@@ -63,6 +67,15 @@ st.html(
     .st-key-studio_model [data-testid="stMetricValue"] { font-size: 1.2rem; }
     </style>"""
 )
+
+# pictures have their own view (a recipe is for one kind of media)
+if st.segmented_control("Media", ["Audio", "Images"], key="studio_media", default="Audio") == (
+    "Images"
+):
+    from views._image_view import image_studio
+
+    image_studio(get_store())
+    st.stop()
 
 # --- inputs: clip, noise, impulse response -------------------------------------------------
 c1, c2, c3 = st.columns(3)
@@ -90,15 +103,15 @@ with st.container():  # a fixed place, so what follows keeps its place
     opened = recipe_to_open()
     if opened is not None:
         ss["parent_recipe"] = opened.id
-        state, problems = controls.recipe_state(opened)
+        state, problems = controls.recipe_state(opened, STEPS)
         ss.update(state)
         st.info(
-            f"Opened recipe **{opened.name}** (`{opened.id}`). Changing anything makes a new"
+            f"Opened recipe **{md(opened.name)}** (`{opened.id}`). Changing anything makes a new"
             " recipe; the old one and its reviews stay."
             + (f" Note: {'; '.join(problems)}." if problems else ""),
             icon=":material/open_in_new:",
         )
-for key, value in controls.initial_state().items():
+for key, value in controls.initial_state(STEPS).items():
     ss.setdefault(key, value)
 
 
@@ -154,7 +167,7 @@ def _tune():
         for step in STEPS.values():
             with st.container(border=True):
                 step_controls(step)
-    steps = controls.recipe_steps(ss)
+    steps = controls.recipe_steps(ss, STEPS)
     try:
         recipe = Recipe.from_dict({"name": ss.get("recipe_name") or "", "steps": steps})
         if not recipe.name:

@@ -74,31 +74,38 @@ position = next(i for i in sweep.order if str(i) not in done_answers)
 rung = sweep.rungs[position]
 noise = tuple(state["noise"]) if state["noise"] else None
 ir = tuple(state["ir"]) if state["ir"] else None
+modality = state.get("modality", "audio")
+st.subheader(f"Rung {done + 1} of {total}")
 try:
-    view = render_view(
-        rung.to_json(indent=None), state["clip"], noise, ir, sweep.seed, picture=False
-    )
+    if modality == "image":  # pictures: the image view shows the rung
+        from views._image_view import sweep_rung
+
+        view = sweep_rung(store, state, rung, sweep.seed)
+    else:
+        view = render_view(
+            rung.to_json(indent=None), state["clip"], noise, ir, sweep.seed, picture=False
+        )
 except AugcheckError as exc:
     st.error(md(exc))
     st.stop()
 
-st.subheader(f"Rung {done + 1} of {total}")
-ab_player(
-    [
-        Signal("original", "Original (reference)", original_wav(state["clip"])),
-        Signal("rung", "This rung", view["wav"]),
-    ],
-    key="sweep_player",
-    reset_key=f"{sweep.base.id}:{position}",
-    # the level would give the rung's value away: no figure, only "at the original's loudness"
-    match=Match(
-        "rung",
-        decoded(state["clip"]).samples,
-        view["samples"],
-        view["sample_rate"],
-        show_gain=False,
-    ),
-)
+if modality != "image":
+    ab_player(
+        [
+            Signal("original", "Original (reference)", original_wav(state["clip"])),
+            Signal("rung", "This rung", view["wav"]),
+        ],
+        key="sweep_player",
+        reset_key=f"{sweep.base.id}:{position}",
+        # the level would give the rung's value away: no figure, only "at the original's loudness"
+        match=Match(
+            "rung",
+            decoded(state["clip"]).samples,
+            view["samples"],
+            view["sample_rate"],
+            show_gain=False,
+        ),
+    )
 
 answers = checklist(
     f"sweep_form_{position}",
@@ -106,6 +113,7 @@ answers = checklist(
     suffix=f"_{position}",
     submit_label="Save and next",
     submit_key="sweep_save",
+    modality=modality,
 )
 if answers is not None:
     who = reviewer()
@@ -123,6 +131,7 @@ if answers is not None:
                 "clip": state["clip"],
                 "noise": noise[0] if noise else None,
                 "ir": ir[0] if ir else None,
+                **({"overlay": state["texture"][0]} if state.get("texture") else {}),
                 "sweep": {"key": sweep.key, "values": list(sweep.values), "rung": position},
             },
             reviewer=who,

@@ -16,9 +16,10 @@ def register(sub) -> None:
     e.add_argument("recipe", help="recipe id in the database, or a recipe JSON file")
     e.add_argument(
         "--to",
-        choices=("json", "audiomentations"),
+        choices=("json", "audiomentations", "albumentations", "albumentations-json"),
         default="json",
-        help="recipe JSON (default) or Python code building an audiomentations Compose",
+        help="recipe JSON (default), Python code building an audiomentations Compose (audio), "
+        "or an albumentations Compose as code or as A.from_dict JSON (images)",
     )
     e.set_defaults(run=cmd_export)
 
@@ -50,4 +51,10 @@ def cmd_export(args) -> str:
             recipe = store.recipe(args.recipe)
     if args.to == "audiomentations":
         return audiomentations.to_audiomentations_code(recipe)
+    if args.to.startswith("albumentations"):
+        from augment.export import albumentations
+
+        if args.to == "albumentations-json":
+            return albumentations.to_albumentations_json(recipe)
+        return albumentations.to_albumentations_code(recipe)
     return audiomentations.to_json(recipe)

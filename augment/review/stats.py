@@ -233,7 +233,7 @@ def _crossing_in_range(fit: LogisticFit | None, p: float) -> float | None:
 
 # --- suggestions ------------------------------------------------------------------------------
 def _parse_key(key: str) -> tuple[str, int, Param]:
-    """``"background_noise#2.snr_db"`` -> ``("background_noise", 1, Param(snr_db))``."""
+    """``"<step>#2.<param>"`` -> ``("<step>", 1, <the step's Param>)``."""
     k = ParamKey.parse(key)
     step, param = k.step, k.param
     if step not in STEPS:

@@ -37,6 +37,13 @@ def _discover() -> dict[str, type[Step]]:
 #: Every step, in the order the Studio offers them (their ``order``: the order a signal meets
 #: them in a room: the talker, the room, the noise around, the channel, the recorder's level).
 STEPS: dict[str, type[Step]] = _discover()
+#: What a step can work on; a recipe holds steps of one modality only.
+MODALITIES = ("audio", "image")
+
+
+def steps_for(modality: str) -> dict[str, type[Step]]:
+    """The steps of one modality, in the registry's order."""
+    return {name: cls for name, cls in STEPS.items() if cls.modality == modality}
 
 
 def get_step(name: str) -> type[Step]:
@@ -69,6 +76,7 @@ def is_source_key(step: str, key: str) -> bool:
 
 
 __all__ = [
+    "MODALITIES",
     "STEPS",
     "Choice",
     "Context",
@@ -79,4 +87,5 @@ __all__ = [
     "is_drawn_key",
     "is_source_key",
     "length_changed_by",
+    "steps_for",
 ]

@@ -140,6 +140,8 @@ class Step:
     default_on: ClassVar[bool] = False
     #: True when the output length may differ from the input length (see ``changed_length``).
     changes_length: ClassVar[bool] = False
+    #: What the step works on: "audio" or "image"; a recipe never mixes the two.
+    modality: ClassVar[str] = "audio"
     #: Values ``sample`` records beside the parameters (an offset, a seed, a source's hash and
     #: name): what was drawn, not a setting, so never fitted, swept or set.
     drawn_keys: ClassVar[tuple[str, ...]] = ()
@@ -301,6 +303,7 @@ class Step:
     def describe(cls) -> dict[str, Any]:
         return {
             "step": cls.name,
+            "modality": cls.modality,
             "title": cls.title,
             "description": cls.description,
             "params": [p.to_dict() for p in cls.params],

@@ -4,17 +4,18 @@
 every table in :mod:`augment.store.schema`.
 """
 
-from augment.store.schema import MEDIA_KINDS, SPLITS, STATUSES
+from augment.store.demo import load_demo_assets
+from augment.store.schema import IMAGE_KINDS, MEDIA_KINDS, SPLITS, STATUSES
 from augment.store.store import (
     PROJECT_ROOT,
     Media,
     Store,
     default_url,
     library_versions,
-    load_demo_assets,
 )
 
 __all__ = [
+    "IMAGE_KINDS",
     "MEDIA_KINDS",
     "PROJECT_ROOT",
     "SPLITS",

@@ -58,7 +58,7 @@ def _library_versions() -> dict[str, str]:
     from importlib.metadata import PackageNotFoundError, version
 
     out = {"augcheck": __version__}
-    for pkg in ("numpy", "scipy", "soundfile", "soxr", "python-stretch", "librosa"):
+    for pkg in ("numpy", "scipy", "soundfile", "soxr", "python-stretch", "librosa", "pillow"):
         try:
             out[pkg] = version(pkg)
         except PackageNotFoundError:

@@ -27,7 +27,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 #: What a media item is (the ``media.kind`` column).
-MEDIA_KINDS = ("speech", "noise", "impulse_response")
+MEDIA_KINDS = ("speech", "noise", "impulse_response", "image", "texture")
+#: Kinds that are pictures (decoded with augment.image; ``transcript`` holds an image's label).
+IMAGE_KINDS = ("image", "texture")
 #: Which data split a clip belongs to (``media.split``), if any.
 SPLITS = ("train", "val", "test")
 #: A recipe's review status (``recipes.status``).
@@ -169,6 +171,7 @@ class RoundAnswerRow(Base):
 metadata = Base.metadata
 
 __all__ = [
+    "IMAGE_KINDS",
     "MEDIA_KINDS",
     "SAMPLE_KINDS",
     "SPLITS",

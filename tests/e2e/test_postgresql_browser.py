@@ -63,7 +63,9 @@ def test_label_saved_on_postgresql(app_page: Page, postgresql_app, artifacts_dir
         # --- the PostgreSQL database itself, and no SQLite file beside it ---------------------
         assert not app.db_path.exists(), "the app wrote a SQLite file despite AUGCHECK_DB_URL"
         media = rows(app.db_url, "SELECT kind, count(*) FROM media GROUP BY kind")
-        assert dict(media).keys() == {"speech", "noise", "impulse_response"}, media
+        assert dict(media).keys() == {"speech", "noise", "impulse_response", "image", "texture"}, (
+            media
+        )
         reviews = rows(app.db_url, "SELECT id, reviewer, verdict, note, origin FROM reviews")
         assert len(reviews) == 1, reviews
         rid, reviewer, verdict, note, origin = reviews[0]

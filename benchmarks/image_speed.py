@@ -1,0 +1,151 @@
+"""What images cost: a Studio slider move on 1024x768, and offline rendering beside albumentations.
+
+Run from the repo root:  python benchmarks/image_speed.py  [--images 1000]
+
+Part 1, slider move (``augment.image.render.preview``: render + luminance, clipping, PSNR,
+SSIM on the picture shrunk to 250,000 pixels + JPEG for the browser), 1024x768 RGB:
+  (a) flip + brightness + sensor_noise                       target median <= 100 ms
+  (b) (a) + blur + scratches                                 target median <= 200 ms
+  The exposure changes on every run, as a slider move does.
+Part 2, offline: 1,000 pictures 1024x768 through flip + brightness + jpeg, augcheck
+(``render_image`` without metrics, what ``augment render`` does per picture) and albumentations
+2.0.8 (the exported Compose), one process, the same pictures, interleaved in blocks of 50.
+                                                             target >= 200 images/s per core
+
+The machine is shared (2 cores, often 8+ busy processes): every figure is given as CPU time of
+this process (``time.process_time``, what a core spends) and as wall time; the targets are
+judged on CPU time. Prints a table and one JSON line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+import warnings
+from pathlib import Path
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")  # one core: OpenCV and BLAS must not fan out
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+
+from augment.image.render import preview, render_image  # noqa: E402
+from augment.image.synthetic import phone_picture  # noqa: E402
+from augment.recipe import Recipe  # noqa: E402
+
+
+def timed(fn):
+    c0, w0 = time.process_time(), time.perf_counter()
+    fn()
+    return (time.process_time() - c0) * 1000, (time.perf_counter() - w0) * 1000
+
+
+def slider(steps, pixels, box, runs):
+    cpu, wall = [], []
+    for i in range(runs + 3):
+        ev = -2.0 + 0.05 * i
+        r = Recipe.from_dict(
+            {"steps": [s if s["step"] != "brightness" else {**s, "exposure_ev": ev} for s in steps]}
+        )
+        c, w = timed(lambda r=r, i=i: preview(r, pixels, seed=i, box=box))
+        if i >= 3:
+            cpu.append(c)
+            wall.append(w)
+    return statistics.median(cpu), statistics.median(wall)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--images", type=int, default=1000)
+    ap.add_argument("--runs", type=int, default=21)
+    args = ap.parse_args()
+    pixels, label = phone_picture(1024, 768, scratched=True, seed=0)
+    box = label["box"]
+    base = [
+        {"step": "flip", "direction": "horizontal"},
+        {"step": "brightness", "exposure_ev": -1.0},
+        {"step": "sensor_noise", "psnr_db": 30.0},
+    ]
+    more = [
+        *base[:1],
+        {"step": "scratches", "count": 3},
+        *base[1:2],
+        {"step": "blur", "sigma_px": 1.5},
+        base[2],
+    ]
+    a = slider(base, pixels, box, args.runs)
+    b = slider(more, pixels, box, args.runs)
+
+    # part 2: offline
+    import albumentations as A  # dev dependency
+
+    from augment.export.albumentations import to_albumentations_dict
+
+    warnings.filterwarnings("ignore")
+    recipe = Recipe.from_dict(
+        {
+            "steps": [
+                {"step": "flip", "direction": ["horizontal", "none"]},
+                {"step": "brightness", "exposure_ev": [-1.5, 0.5]},
+                {"step": "jpeg", "quality": [60, 95]},
+            ]
+        }
+    )
+    compose = A.from_dict(to_albumentations_dict(recipe))
+    compose.set_random_seed(0)
+    # a few distinct pictures (scratched or not, other seeds), reused round-robin
+    pool = [phone_picture(1024, 768, scratched=bool(k % 2), seed=k)[0] for k in range(8)]
+    ours_cpu = ours_wall = theirs_cpu = theirs_wall = 0.0
+    block = 50
+    for start in range(0, args.images, block):
+        n = min(block, args.images - start)
+
+        def run_ours(start=start, n=n):
+            for j in range(start, start + n):
+                render_image(recipe, pool[j % len(pool)], seed=j, with_metrics=False)
+
+        def run_theirs(start=start, n=n):
+            for j in range(start, start + n):
+                compose(image=pool[j % len(pool)])
+
+        c, w = timed(run_ours)
+        ours_cpu += c
+        ours_wall += w
+        c, w = timed(run_theirs)
+        theirs_cpu += c
+        theirs_wall += w
+    n = args.images
+    result = {
+        "slider_a_cpu_ms": round(a[0], 1),
+        "slider_a_wall_ms": round(a[1], 1),
+        "slider_b_cpu_ms": round(b[0], 1),
+        "slider_b_wall_ms": round(b[1], 1),
+        "offline_images": n,
+        "augcheck_images_per_cpu_s": round(n / (ours_cpu / 1000), 1),
+        "albumentations_images_per_cpu_s": round(n / (theirs_cpu / 1000), 1),
+        "augcheck_images_per_wall_s": round(n / (ours_wall / 1000), 1),
+        "albumentations_images_per_wall_s": round(n / (theirs_wall / 1000), 1),
+        "load_average": round(os.getloadavg()[0], 1),
+    }
+    print(
+        f"slider move, flip+brightness+noise: {a[0]:6.1f} ms CPU ({a[1]:.1f} wall), target <= 100"
+    )
+    print(
+        f"slider move, + blur + scratches:    {b[0]:6.1f} ms CPU ({b[1]:.1f} wall), target <= 200"
+    )
+    print(
+        f"offline {n} x 1024x768 flip+brightness+jpeg: augcheck "
+        f"{result['augcheck_images_per_cpu_s']} img/CPU-s, albumentations 2.0.8 "
+        f"{result['albumentations_images_per_cpu_s']} img/CPU-s  (target >= 200, >= albumentations)"
+    )
+    print(f"load average {result['load_average']}")
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
