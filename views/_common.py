@@ -294,8 +294,8 @@ def checklist(
             key=poor_key or f"{prefix}_model_poor{suffix}",
             help=poor_help,
         )
-        if poor_rule:  # the rule behind the pre-fill, under the answer
-            q3.caption(poor_rule)
+        if poor_rule:  # the rule behind the pre-fill, under the answers (full width: one screen)
+            st.caption(poor_rule)
         n1, n2 = st.columns([4, 1], vertical_alignment="bottom") if compact else (st, st)
         note = n1.text_input(
             "Note (optional)", key=f"{prefix}_note{suffix}", placeholder=note_placeholder

@@ -51,11 +51,17 @@ ss = st.session_state
 #: The step controls scroll inside a box this tall, so the results stay beside them (1400x900).
 CONTROLS_HEIGHT_PX = 470
 
-st.title(
+title_col, media_col = st.columns([5, 2], vertical_alignment="bottom")
+title_col.title(
     "Studio",
     help="Tune a recipe, listen to the original and the augmented sample at "
     "their true levels, look at both spectrograms, then answer the checklist. Each answer "
     "labels the recipe.",
+)
+# pictures have their own view (a recipe is for one kind of media); beside the title, so the
+# audio Studio still fits on one screen
+media = media_col.segmented_control(
+    "Media", ["Audio", "Images"], key="studio_media", default="Audio", label_visibility="collapsed"
 )
 
 # One screen at 1400x900: less space above the title, smaller figures beside the player. Our
@@ -68,10 +74,7 @@ st.html(
     </style>"""
 )
 
-# pictures have their own view (a recipe is for one kind of media)
-if st.segmented_control("Media", ["Audio", "Images"], key="studio_media", default="Audio") == (
-    "Images"
-):
+if media == "Images":
     from views._image_view import image_studio
 
     image_studio(get_store())
