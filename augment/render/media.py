@@ -45,6 +45,7 @@ class Media:
     source_options: ClassVar[tuple[str, ...]] = ()
     #: the library's media kind of the inputs (the Render page lists these), and their name
     library_kind: ClassVar[str]
+    item: ClassVar[str]
     plural: ClassVar[str]
     #: True when an input has a duration (audio: hours, real-time factor; pictures: a count)
     has_duration: ClassVar[bool] = False
@@ -95,7 +96,7 @@ class Audio(Media):
     formats = ("wav", "flac")
     default_format = "wav"
     noun = "file"
-    library_kind, plural = "speech", "clips"
+    library_kind, item, plural = "speech", "clip", "clips"
     has_duration = True
     source_options = ("noises", "irs")
     lead_columns = ("duration",)
@@ -171,7 +172,7 @@ class Image(Media):
     formats = ("png", "jpeg", "webp")
     default_format = None  # each picture keeps its own format
     noun = "image"
-    library_kind, plural = "image", "pictures"
+    library_kind, item, plural = "image", "picture", "pictures"
     source_options = ("overlays",)
     lead_columns = ("width", "height", "label", "mask_filepath")
     own_columns = (
