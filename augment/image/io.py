@@ -166,8 +166,11 @@ def to_uint8(pixels: np.ndarray) -> np.ndarray:
     return out.astype(np.uint8)
 
 
-def encode(pixels: np.ndarray, *, fmt: str = "png", quality: int = 92) -> bytes:
-    """PNG (lossless, for files) or JPEG (fast, for the browser) bytes of an image."""
+def encode(
+    pixels: np.ndarray, *, fmt: str = "png", quality: int = 92, lossless: bool = False
+) -> bytes:
+    """PNG (lossless, for files) or JPEG (fast, for the browser) bytes of an image; WebP lossy at
+    ``quality``, or exact with ``lossless``."""
     img = Image.fromarray(to_uint8(pixels))
     buf = io.BytesIO()
     if fmt == "png":
@@ -176,7 +179,7 @@ def encode(pixels: np.ndarray, *, fmt: str = "png", quality: int = 92) -> bytes:
     elif fmt in JPEG_NAMES:
         img.save(buf, format="JPEG", quality=int(quality))
     elif fmt == "webp":
-        img.save(buf, format="WEBP", quality=int(quality))
+        img.save(buf, format="WEBP", quality=int(quality), lossless=bool(lossless))
     else:
         raise ImageError(f"format={fmt!r} is not one of png, jpeg, webp")
     return buf.getvalue()
