@@ -296,37 +296,3 @@ def test_the_8_bit_fast_path_gives_the_same_pixels(phone, steps):
         slow = render_image(Recipe.from_dict({"steps": steps}), picture, seed=5, fast=False)
         np.testing.assert_array_equal(fast.pixels, slow.pixels)
         assert fast.params == slow.params
-
-
-def test_render_a_picture_file_with_its_mask_and_moved_label(tmp_path, phone):
-    import io
-    import json
-
-    from PIL import Image
-
-    from augment.image import decode_image
-    from augment.image.render import render_image_file
-
-    img, label = phone
-    buf = io.BytesIO()
-    Image.fromarray(img).save(buf, format="PNG")
-    recipe = Recipe.from_dict(
-        {"steps": [{"step": "scratches", "count": 2}, {"step": "flip"}, {"step": "jpeg"}]}
-    )
-    out = tmp_path / "out" / "phone.png"
-    row = render_image_file(
-        recipe, buf.getvalue(), seed=3, out_path=str(out), label=json.dumps(label)
-    )
-    again = render_image_file(
-        recipe, buf.getvalue(), seed=3, out_path=str(tmp_path / "b.png"), label=json.dumps(label)
-    )
-    assert out.read_bytes() == (tmp_path / "b.png").read_bytes()  # bit for bit from the seed
-    written = decode_image(out.read_bytes()).pixels
-    expect = run(recipe.to_dict()["steps"], img, seed=3).pixels
-    np.testing.assert_array_equal(written, expect)
-    mask = decode_image((tmp_path / "out" / "phone.mask.png").read_bytes()).pixels
-    assert mask.ndim == 2 and set(np.unique(mask)) <= {0, 255} and mask.any()
-    x0, y0, x1, y1 = label["box"]
-    assert json.loads(row["label"])["box"] == [160 - x1, y0, 160 - x0, y1]
-    assert row["params"] == again["params"] and row["defect_share"] > 0
-    assert not list((tmp_path / "out").glob(".augtmp-*"))

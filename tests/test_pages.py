@@ -7,7 +7,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT, shown, speechlike, wav_bytes
+from tests.conftest import ROOT, players, shown, speechlike, wav_bytes
 
 
 @pytest.fixture
@@ -53,8 +53,14 @@ def test_first_start_shows_demo_material_and_a_rendered_sample(app, data_dir):
     assert app.selectbox(key="clip").value is not None
     assert "Cafe" in app.selectbox(key="noise").format_func(app.selectbox(key="noise").value)
     assert metric(app, "SNR (measured)") == "10.00 dB"
-    assert len(app.get("audio")) == 3  # original, augmented, noise alone
-    assert len(app.get("image")) == 2  # two spectrograms
+    (player,) = players(app)  # one player: original, augmented, noise alone
+    assert [(s["id"], bool(s["url"])) for s in player["signals"]] == [
+        ("original", True),
+        ("augmented", True),
+        ("noise", True),
+    ]
+    assert [p["signal"] for p in player["pictures"]] == ["original", "augmented"]
+    assert not app.get("audio")  # no plain <audio> beside it
 
 
 def test_upload_slider_save_then_labels_shows_the_row(app, data_dir, arctic):

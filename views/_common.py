@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
+import os
 import re
+import time
 
 import streamlit as st
 
@@ -252,6 +256,7 @@ def checklist(
     poor_disabled: bool = False,
     poor_rule: str | None = None,
     note_placeholder: str = "",
+    compact: bool = False,
     modality: str = "audio",
 ) -> dict | None:
     """The three-question checklist and a note, as one form; the answers once it is submitted.
@@ -259,25 +264,28 @@ def checklist(
     Returns None until the form is submitted with both required answers (a one-line error says
     what is missing), then ``{"realistic", "clear", "model_poor", "note"}``. Widget keys are
     ``f"{prefix}_realistic{suffix}"`` and so on, so each page (and each sample) keeps its own.
+    ``compact`` puts the three questions side by side and the note beside the button (the
+    Studio's one screen).
     """
     q_real, short_real = asked(REALISTIC, modality)
     q_clear, short_clear = asked(CLEAR, modality)
     with st.form(form_key, clear_on_submit=True, border=True):
-        realistic = st.radio(
+        q1, q2, q3 = st.columns(3) if compact else (st, st, st)
+        realistic = q1.radio(
             q_real,
             REALISTIC.choices,
             index=None,
             horizontal=True,
             key=f"{prefix}_realistic{suffix}",
         )
-        clear = st.radio(
+        clear = q2.radio(
             q_clear,
             CLEAR.choices,
             index=None,
             horizontal=True,
             key=f"{prefix}_clear{suffix}",
         )
-        poor = st.radio(
+        poor = q3.radio(
             MODEL_POOR.label,
             MODEL_POOR.choices,
             index=poor_index,
@@ -286,12 +294,13 @@ def checklist(
             key=poor_key or f"{prefix}_model_poor{suffix}",
             help=poor_help,
         )
-        if poor_rule:  # the rule behind the pre-fill, beside the answer
+        if poor_rule:  # the rule behind the pre-fill, under the answers (full width: one screen)
             st.caption(poor_rule)
-        note = st.text_input(
+        n1, n2 = st.columns([4, 1], vertical_alignment="bottom") if compact else (st, st)
+        note = n1.text_input(
             "Note (optional)", key=f"{prefix}_note{suffix}", placeholder=note_placeholder
         )
-        submitted = st.form_submit_button(submit_label, type="primary", key=submit_key)
+        submitted = n2.form_submit_button(submit_label, type="primary", key=submit_key)
     if not submitted:
         return None
     if realistic is None or clear is None:
@@ -303,3 +312,18 @@ def checklist(
         "model_poor": MODEL_POOR_CODES[poor],
         "note": note,
     }
+
+
+@contextlib.contextmanager
+def timed(what: str):
+    """Time a block; with ``AUGCHECK_TIMINGS=FILE`` set, append ``{"what", "ms"}`` to FILE as a
+    JSON line (benchmarks/player_latency.py reads it: a fragment's own run, server side)."""
+    path = os.environ.get("AUGCHECK_TIMINGS")
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        if path:
+            ms = round(1000 * (time.perf_counter() - start), 2)
+            with open(path, "a", encoding="utf-8") as f:
+                f.write(json.dumps({"what": what, "ms": ms, "at": time.time()}) + "\n")

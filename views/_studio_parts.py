@@ -11,8 +11,17 @@ from augment.errors import AugcheckError
 from augment.recipe import Recipe
 from augment.review.sweep import MAX_RUNGS, ladder, make_sweep
 from augment.steps import Choice, Step
-from views._common import get_store, md, media_by_hash, reviewer, take_upload
+from views._common import (
+    get_store,
+    md,
+    media_by_hash,
+    original_spectrogram,
+    original_wav,
+    reviewer,
+    take_upload,
+)
 from views._handoff import start_sweep
+from views._player import Match, Picture, Signal, ab_player
 
 ss = st.session_state
 UPLOAD_TYPES = [*audio.UPLOAD_EXTENSIONS, "m4a", "aac", "mp4"]
@@ -31,10 +40,11 @@ def pick(kind: str, label: str, key: str, *, prefer: str = ""):
         options,
         key=key,
         format_func=lambda h: items[h].label,
-        placeholder=f"No {label.lower()} yet: upload one below",
+        placeholder=f"No {label.lower()} yet: upload one in the sidebar",
     )
     article = "an" if label[0].lower() in "aeiou" else "a"
-    st.file_uploader(
+    # the uploaders live in the sidebar, so the Studio fits on one screen
+    st.sidebar.file_uploader(
         f"Upload {article} {label.lower()}",
         type=UPLOAD_TYPES,
         key=f"{key}_upload",
@@ -104,18 +114,24 @@ def step_controls(step: type[Step]) -> None:
             _number(step, p, on, ranged)
 
 
-def show_players(original_wav: bytes, result: dict) -> None:
-    """Original, augmented and the noise alone, side by side at their true levels."""
-    p1, p2, p3 = st.columns(3)
-    p1.markdown("**Original**")
-    p1.audio(original_wav, format="audio/wav")
-    p2.markdown("**Augmented**")
-    p2.audio(result["wav"], format="audio/wav")
-    p3.markdown("**Noise alone** (as mixed)")
-    if result["noise_wav"]:
-        p3.audio(result["noise_wav"], format="audio/wav")
-    else:
-        p3.caption("No noise in this recipe.")
+def show_player(clip_hash: str, clean, result: dict) -> None:
+    """One player: original, augmented and the noise alone at their true levels (loudness
+    matching on request), over both spectrograms on one time axis with a moving cursor."""
+    ab_player(
+        [
+            Signal("original", "Original", original_wav(clip_hash)),
+            Signal("augmented", "Augmented", result["wav"]),
+            Signal("noise", "Noise alone", result["noise_wav"], missing="No noise in this recipe"),
+        ],
+        key="studio_player",
+        reset_key=clip_hash,
+        axis_s=result["axis_s"],
+        pictures=[
+            Picture("Original", original_spectrogram(clip_hash, result["axis_s"]), "original"),
+            Picture("Augmented", result["png"], "augmented"),
+        ],
+        match=Match("augmented", clean.samples, result["samples"], result["sample_rate"]),
+    )
 
 
 def show_metrics(m: dict, clean_duration_s: float) -> None:

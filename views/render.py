@@ -1,4 +1,5 @@
-"""Render: an accepted recipe over training clips, as files and a manifest, in the background."""
+"""Render: an accepted recipe over training clips or pictures, as files and a manifest, in the
+background."""
 
 from __future__ import annotations
 
@@ -11,12 +12,13 @@ import streamlit as st
 
 from augment.errors import AugcheckError
 from augment.render import Options, jobs, prepare
+from augment.render.media import media_for
 from views._common import get_store
 
 st.title("Render training data")
 st.caption(
-    "Offline augmentation: an accepted recipe rendered over training clips, written as audio "
-    "files with a manifest, the same as `python -m augment render`. Validation and test clips "
+    "Offline augmentation: an accepted recipe rendered over training clips or pictures, written "
+    "as files with a manifest, the same as `python -m augment render`. Validation and test data "
     "are never augmented."
 )
 store = get_store()
@@ -31,10 +33,16 @@ def plain(text) -> str:
 def show_result(job: dict, st_: dict) -> None:
     record, out = st_["record"], job["out"]
     c, t = record["counts"], record["timings"]
+    media = media_for(record.get("modality"))
+    pictures = not media.has_duration
     m = st.columns(5)
     m[0].metric("Files rendered", c["rendered"], help=f"{c['skipped']} were already done")
-    m[1].metric("Hours of audio", f"{t['audio_h']:.3f}")
-    m[2].metric("Real-time factor", f"{t['real_time_factor']}x")
+    if pictures:
+        m[1].metric("Pictures per second", t.get("files_per_s"))
+        m[2].metric("Format", str(record.get("format") or "as the input"))
+    else:
+        m[1].metric("Hours of audio", f"{t['audio_h']:.3f}")
+        m[2].metric("Real-time factor", f"{t['real_time_factor']}x")
     m[3].metric("Errors", c["errors"])
     m[4].metric("Left out (val/test)", c["left_out"])
     st.caption(f"Written to {plain(out)}")
@@ -43,10 +51,9 @@ def show_result(job: dict, st_: dict) -> None:
     if rows:
         from augment.export.reviews import param_columns
 
+        shown = [c for c in media.csv_columns() if c not in ("source_sha256", "recipe_id")]
         table = [
-            {k: r.get(k) for k in ("audio_filepath", "duration", "text", "snr_db", "peak_dbfs")}
-            | param_columns(r["params"])
-            for r in rows[:20]
+            {k: r.get(k) for k in shown if k in r} | param_columns(r["params"]) for r in rows[:20]
         ]
         st.subheader("Manifest (first rows)")
         st.dataframe(table, hide_index=True, key="render_manifest_table")
@@ -67,18 +74,23 @@ def show_result(job: dict, st_: dict) -> None:
             key="render_download_csv",
             icon=":material/download:",
         )
-        st.subheader("Listen: source and rendered copy")
+        st.subheader(
+            "Look: source and rendered copy" if pictures else "Listen: source and rendered copy"
+        )
         for r in rows[:3]:
             a, b = st.columns(2)
             a.caption(f"Source: {plain(os.path.basename(r['source_filepath']))}")
             snr = "" if r.get("snr_db") is None else f" (SNR {r['snr_db']:.1f} dB)"
-            b.caption(f"Rendered: {plain(r['audio_filepath'])}{snr}")
+            if pictures:
+                snr = f" (luminance {r['luminance_change']:+.1f}, PSNR {r['psnr_db']} dB)"
+            b.caption(f"Rendered: {plain(r[media.path_column])}{snr}")
             for col, path in (
                 (a, r["source_filepath"]),
-                (b, os.path.join(out, r["audio_filepath"])),
+                (b, os.path.join(out, r[media.path_column])),
             ):
                 try:
-                    col.audio(Path(path).read_bytes())
+                    data = Path(path).read_bytes()
+                    col.image(data) if pictures else col.audio(data)
                 except OSError as exc:
                     col.caption(f"Cannot play it: {plain(exc.strerror)}")
     errors = Path(out, "errors.jsonl")
@@ -174,25 +186,29 @@ recipe_id = st.selectbox(
     key="render_recipe",
 )
 recipe = store.recipe(recipe_id)
+media = media_for(recipe.modality)  # audio clips or pictures: the page asks it what differs
 st.caption(recipe.summary())
 
+LIBRARY = f"Library {media.plural}"
 source_kind = st.radio(
     "Input",
-    ["Library clips", "A folder or manifest on the server"],
+    [LIBRARY, "A folder or manifest on the server"],
     horizontal=True,
     key="render_source",
 )
 assume_train = False
 clip_hashes: list[str] = []
 input_path = ""
-if source_kind == "Library clips":
+if source_kind == LIBRARY:
     assume_train = st.checkbox(
-        "Treat clips without a split as training data",
+        f"Treat {media.plural} without a split as training data",
         key="render_assume_train",
-        help="Clips marked val or test are never offered. Unmarked clips need this (or a "
-        "split set in the Library).",
+        help=f"{media.plural.capitalize()} marked val or test are never offered. Unmarked ones "
+        "need this (or a split set in the Library).",
     )
-    clips = store.list_media("speech")
+    clips = store.list_media(media.library_kind)
+    if not clips:
+        st.info(f"No {media.plural} in the Library yet.", icon=":material/info:")
     for m in clips:
         if m.split in ("val", "test"):
             reason = f"{m.split} split: never augmented"
@@ -209,7 +225,7 @@ if source_kind == "Library clips":
             clip_hashes.append(m.hash)
 else:
     input_path = st.text_input(
-        "Folder or manifest (.jsonl / .csv with audio_filepath, split, ...) on the server",
+        f"Folder or manifest (.jsonl / .csv with {media.path_column}, split, ...) on the server",
         key="render_input_path",
         placeholder="/data/corpus/train_manifest.jsonl",
     ).strip()
@@ -233,6 +249,16 @@ if "noise" in uses:
     )
     if held:
         st.caption(f"Not offered: {len(held)} noise(s) marked val/test.")
+overlay_hashes: list[str] = []
+if "texture" in uses:
+    textures = [m for m in store.list_media("texture") if m.split not in ("val", "test")]
+    overlay_hashes = st.multiselect(
+        "Overlay textures (one is drawn per copy)",
+        [m.hash for m in textures],
+        default=[m.hash for m in textures[:1]],
+        format_func=lambda h: next(m.label for m in textures if m.hash == h),
+        key="render_overlays",
+    )
 if "impulse_response" in uses:
     irs = [m for m in store.list_media("impulse_response") if m.split not in ("val", "test")]
     ir_hashes = st.multiselect(
@@ -244,9 +270,17 @@ if "impulse_response" in uses:
     )
 
 c1, c2, c3, c4 = st.columns(4)
-copies = c1.number_input("Copies per clip", 1, 100, 1, key="render_copies")
+copies = c1.number_input(f"Copies per {media.item}", 1, 100, 1, key="render_copies")
 seed = c2.number_input("Seed", 0, 2**31 - 1, 0, key="render_seed")
-fmt = c3.selectbox("Format", ["wav", "flac"], key="render_format")
+formats = [media.default_format] if media.default_format else [None]
+formats += [f for f in media.formats if f not in formats]
+fmt = c3.selectbox(
+    "Format",
+    formats,
+    format_func=lambda f: f or "as the input",
+    key=f"render_format_{media.modality}",
+    help=None if media.default_format else "A JPEG is written at quality 95, WebP losslessly",
+)
 workers = c4.number_input("Worker processes", 1, 64, os.cpu_count() or 1, key="render_workers")
 out = st.text_input(
     "Output folder (on the server)", value=jobs.default_out(recipe_id), key="render_out"
@@ -262,17 +296,38 @@ start = st.button(
 )
 if start:
     job_id, folder = jobs.new_job_folder()
-    if source_kind == "Library clips":
+    if source_kind == LIBRARY:
         if not clip_hashes:
-            st.error("Pick at least one training clip.")
+            st.error(f"Pick at least one training {media.item}.")
             st.stop()
-        manifest = jobs.write_library_manifest(store, clip_hashes, folder / "clips", kind="speech")
-        input_spec, label_input = str(manifest), f"{len(clip_hashes)} library clip(s)"
+        manifest = jobs.write_library_manifest(
+            store,
+            clip_hashes,
+            folder / "inputs",
+            kind=media.library_kind,
+            column=media.path_column,
+        )
+        input_spec, label_input = str(manifest), f"{len(clip_hashes)} library {media.plural}"
     else:
         input_spec, label_input = input_path, input_path
     noise_specs = (
         [str(jobs.write_library_manifest(store, noise_hashes, folder / "noises", kind="noise"))]
         if noise_hashes
+        else []
+    )
+    overlay_specs = (
+        [
+            str(
+                jobs.write_library_manifest(
+                    store,
+                    overlay_hashes,
+                    folder / "overlays",
+                    kind="texture",
+                    column=media.path_column,
+                )
+            )
+        ]
+        if overlay_hashes
         else []
     )
     ir_specs = (
@@ -287,6 +342,7 @@ if start:
         status="accepted",
         noises=noise_specs,
         irs=ir_specs,
+        overlays=overlay_specs,
         copies=int(copies),
         seed=int(seed),
         workers=int(workers),
@@ -310,9 +366,11 @@ if start:
             str(int(seed)),
             "--workers",
             str(int(workers)),
-            "--format",
-            fmt,
         ]
+        if fmt:
+            argv += ["--format", fmt]
+        for spec in overlay_specs:
+            argv += ["--overlay", spec]
         for spec in noise_specs:
             argv += ["--noise", spec]
         for spec in ir_specs:

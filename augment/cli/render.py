@@ -26,8 +26,9 @@ def register(sub) -> None:
         "--input",
         required=True,
         metavar="DIR_OR_MANIFEST",
-        help="folder of audio files (recursive), or a NeMo-style manifest "
-        "(.jsonl/.json or .csv: audio_filepath, duration, text, split, speaker)",
+        help="folder of audio files or pictures (recursive), or a NeMo-style manifest "
+        "(.jsonl/.json or .csv: audio_filepath, duration, text, split, speaker; for an image "
+        "recipe image_filepath, label, split, ...)",
     )
     r.add_argument("--out", required=True, metavar="DIR", help="output folder")
     r.add_argument(
@@ -44,6 +45,13 @@ def register(sub) -> None:
         metavar="FILE_OR_DIR",
         help="impulse response file, folder or manifest; repeatable",
     )
+    r.add_argument(
+        "--overlay",
+        action="append",
+        default=[],
+        metavar="FILE_OR_DIR",
+        help="texture for an image recipe's overlay step: file, folder or manifest; repeatable",
+    )
     r.add_argument("--copies", type=int, default=1, help="augmented copies per file (default 1)")
     r.add_argument("--seed", type=int, default=0, help="base seed (default 0)")
     where = r.add_mutually_exclusive_group()
@@ -58,7 +66,13 @@ def register(sub) -> None:
         metavar="SCHEDULER_ADDRESS",
         help="'local' (a LocalCluster) or tcp://host:8786 (a running scheduler)",
     )
-    r.add_argument("--format", choices=("wav", "flac"), default="wav")
+    r.add_argument(
+        "--format",
+        choices=("wav", "flac", "png", "jpeg", "webp"),
+        default=None,
+        help="audio: wav (default) or flac; pictures: png, jpeg or webp "
+        "(default: each keeps its own format)",
+    )
     r.add_argument(
         "--assume-train",
         action="store_true",
@@ -108,6 +122,7 @@ def cmd_render(args) -> int:
         status=status,
         noises=args.noise,
         irs=args.ir,
+        overlays=args.overlay,
         copies=args.copies,
         seed=args.seed,
         workers=args.workers,

@@ -166,8 +166,11 @@ def to_uint8(pixels: np.ndarray) -> np.ndarray:
     return out.astype(np.uint8)
 
 
-def encode(pixels: np.ndarray, *, fmt: str = "png", quality: int = 92) -> bytes:
-    """PNG (lossless, for files) or JPEG (fast, for the browser) bytes of an image."""
+def encode(
+    pixels: np.ndarray, *, fmt: str = "png", quality: int = 92, lossless: bool = False
+) -> bytes:
+    """PNG (lossless, for files) or JPEG (fast, for the browser) bytes of an image; WebP lossy at
+    ``quality``, or exact with ``lossless``."""
     img = Image.fromarray(to_uint8(pixels))
     buf = io.BytesIO()
     if fmt == "png":
@@ -176,9 +179,24 @@ def encode(pixels: np.ndarray, *, fmt: str = "png", quality: int = 92) -> bytes:
     elif fmt in JPEG_NAMES:
         img.save(buf, format="JPEG", quality=int(quality))
     elif fmt == "webp":
-        img.save(buf, format="WEBP", quality=int(quality))
+        img.save(buf, format="WEBP", quality=int(quality), lossless=bool(lossless))
     else:
         raise ImageError(f"format={fmt!r} is not one of png, jpeg, webp")
+    return buf.getvalue()
+
+
+def disguised_png_bytes(pixels: np.ndarray, *, seed) -> bytes:
+    """PNG bytes of exactly ``pixels`` with a seeded random text chunk: a blind-review picture
+    never has the same bytes, hash or media URL as the original shown beside it, not even the
+    clean attention check (the image counterpart of ``audio.disguised_wav_bytes``, which adds
+    an inaudible dither; here not one pixel changes). ``seed``: anything ``default_rng`` takes.
+    """
+    from PIL import PngImagePlugin
+
+    info = PngImagePlugin.PngInfo()
+    info.add_text("augcheck", np.random.default_rng(seed).bytes(8).hex())
+    buf = io.BytesIO()
+    Image.fromarray(to_uint8(pixels)).save(buf, format="PNG", compress_level=1, pnginfo=info)
     return buf.getvalue()
 
 

@@ -1,9 +1,11 @@
-"""What a render reads: a folder of audio files, or a NeMo-style manifest (JSON Lines or CSV).
+"""What a render reads: a folder of audio files or pictures, or a NeMo-style manifest (JSON Lines
+or CSV).
 
-A manifest row needs ``audio_filepath`` (relative paths are taken from the manifest's folder, as
-NeMo does); ``duration``, ``text``, ``split`` and ``speaker`` are optional, and any other column is
-carried to the output rows. Noises and impulse responses are given the same way (a file, a
-folder, or a manifest whose rows may carry a ``split``).
+A manifest row needs the media's path column (``audio_filepath``, or ``image_filepath`` for
+pictures; relative paths are taken from the manifest's folder, as NeMo does); ``duration``,
+``text``, ``label``, ``split`` and ``speaker`` are optional, and any other column is carried to
+the output rows. Noises, impulse responses and overlay textures are given the same way (a file,
+a folder, or a manifest whose rows may carry a ``split``).
 """
 
 from __future__ import annotations
@@ -14,11 +16,9 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
-from augment.audio import UPLOAD_EXTENSIONS
 from augment.errors import AugcheckError
+from augment.render.media import Media, media_for
 
-#: Extensions a folder walk picks up (what libsndfile reads; the upload widget's list).
-AUDIO_EXTENSIONS = frozenset(f".{e}" for e in UPLOAD_EXTENSIONS)
 MANIFEST_EXTENSIONS = (".jsonl", ".json", ".csv")
 
 #: Spellings of the three splits found in real manifests, to the names augcheck uses.
@@ -83,13 +83,13 @@ def _split(value: Any, where: str) -> str | None:
     return name
 
 
-def _walk(folder: str) -> list[str]:
-    """Audio files under ``folder``, recursively, sorted; hidden files and folders skipped."""
+def _walk(folder: str, extensions: frozenset[str]) -> list[str]:
+    """The media's files under ``folder``, recursively, sorted; hidden files and folders skipped."""
     out = []
     for dirpath, dirnames, filenames in os.walk(folder):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in filenames:
-            if not name.startswith(".") and os.path.splitext(name)[1].lower() in AUDIO_EXTENSIONS:
+            if not name.startswith(".") and os.path.splitext(name)[1].lower() in extensions:
                 out.append(os.path.join(dirpath, name))
     return sorted(out)
 
@@ -140,15 +140,16 @@ def _rows(path: str) -> list[tuple[int, dict[str, Any]]]:
         raise InputError(f"{path}: cannot read ({exc.strerror})") from None
 
 
-def read_manifest(path: str) -> Listing:
+def read_manifest(path: str, media: Media | None = None) -> Listing:
+    column = (media or media_for("audio")).path_column
     root = os.path.dirname(os.path.abspath(path))
     items, columns = [], set()
     for line, row in _rows(path):
         columns.update(row)
         where = f"{os.path.basename(path)} line {line}"
-        value = row.get("audio_filepath")
+        value = row.get(column)
         if not isinstance(value, str) or not value.strip():
-            raise InputError(f"{where}: no audio_filepath")
+            raise InputError(f"{where}: no {column}")
         full = value if os.path.isabs(value) else os.path.join(root, value)
         full = os.path.abspath(full)
         items.append(Item(full, _rel(full, root), where, _split(row.get("split"), where), row))
@@ -157,32 +158,34 @@ def read_manifest(path: str) -> Listing:
     return Listing("manifest", root, tuple(items), frozenset(columns), path)
 
 
-def read_input(spec: str) -> Listing:
-    """A folder (recursive) or a manifest (``.jsonl``/``.json``/``.csv``)."""
+def read_input(spec: str, media: Media | None = None) -> Listing:
+    """A folder (recursive) or a manifest (``.jsonl``/``.json``/``.csv``) of ``media``'s files
+    (audio when not given)."""
+    media = media or media_for("audio")
     if os.path.isdir(spec):
         root = os.path.abspath(spec)
-        files = _walk(root)
+        files = _walk(root, media.extensions)
         if not files:
-            raise InputError(
-                f"{spec}: no audio files in the folder (looked for {', '.join(UPLOAD_EXTENSIONS)})"
-            )
+            looked = ", ".join(sorted(e.lstrip(".") for e in media.extensions))
+            raise InputError(f"{spec}: no {media.noun} files in the folder (looked for {looked})")
         items = tuple(Item(f, _rel(f, root), _rel(f, root)) for f in files)
         return Listing("folder", root, items, frozenset(), spec)
     if not os.path.exists(spec):
         raise InputError(f"{spec}: no such folder or manifest")
     if not spec.lower().endswith(MANIFEST_EXTENSIONS):
         raise InputError(
-            f"{spec}: give a folder of audio files or a manifest (.jsonl, .json or .csv)"
+            f"{spec}: give a folder of {media.noun} files or a manifest (.jsonl, .json or .csv)"
         )
-    return read_manifest(spec)
+    return read_manifest(spec, media)
 
 
-def read_sources(specs: list[str], what: str) -> list[Item]:
-    """Noises or impulse responses: files, folders or manifests, in the order given."""
+def read_sources(specs: list[str], what: str, media: Media | None = None) -> list[Item]:
+    """Noises, impulse responses (audio) or overlay textures (``media`` images): files, folders
+    or manifests, in the order given."""
     out: list[Item] = []
     for spec in specs:
         if os.path.isdir(spec) or os.path.splitext(spec)[1].lower() in MANIFEST_EXTENSIONS:
-            out.extend(read_input(spec).items)
+            out.extend(read_input(spec, media).items)
         elif os.path.isfile(spec):
             full = os.path.abspath(spec)
             out.append(Item(full, os.path.basename(full), os.path.basename(full)))

@@ -43,22 +43,40 @@ def _slug(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._")[:60] or "file"
 
 
-def write_library_manifest(store, hashes: list[str], folder: Path, *, kind: str) -> Path:
-    """Library items as files under ``folder`` and a manifest listing them with split and text."""
+#: File extensions of the library's formats (audio and pictures).
+EXTENSIONS = {
+    "FLAC": "flac",
+    "OGG": "ogg",
+    "MP3": "mp3",
+    "AIFF": "aiff",
+    "PNG": "png",
+    "JPEG": "jpg",
+    "WEBP": "webp",
+}
+
+
+def write_library_manifest(
+    store, hashes: list[str], folder: Path, *, kind: str, column: str = "audio_filepath"
+) -> Path:
+    """Library items as files under ``folder`` and a manifest listing them with split and text
+    (a picture's label, under ``label``); ``column`` is the media's path column."""
     folder.mkdir(parents=True, exist_ok=True)
     rows = []
     for digest in hashes:
         m = store.media(digest)
-        ext = {"FLAC": "flac", "OGG": "ogg", "MP3": "mp3", "AIFF": "aiff"}.get(
-            (m.format or "").upper(), "wav"
-        )
+        ext = EXTENSIONS.get((m.format or "").upper(), "wav")
         name = f"{_slug(os.path.splitext(m.name)[0])}-{digest[:8]}.{ext}"
         path = folder / name
         if not path.exists():
             path.write_bytes(store.media_bytes(digest))
-        row = {"audio_filepath": name, "duration": m.duration_s, "split": m.split or ""}
+        row = {column: name, "split": m.split or ""}
+        if m.duration_s is not None:
+            row["duration"] = m.duration_s
         if kind == "speech":
             row["text"] = m.transcript or ""
+            row["library_name"] = m.name
+        elif kind == "image":
+            row["label"] = m.transcript or ""
             row["library_name"] = m.name
         rows.append(row)
     manifest = folder / f"{kind}.jsonl"

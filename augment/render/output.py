@@ -57,8 +57,9 @@ def jsonl(rows: Iterable[dict[str, Any]]) -> str:
 class Journal:
     """Appends one line per finished output; reads back what a killed run had finished."""
 
-    def __init__(self, out: str):
+    def __init__(self, out: str, *, key: str = "audio_filepath"):
         self.path = state_path(out, "journal.jsonl")
+        self.key = key  # the rows' path column (the media's)
         os.makedirs(os.path.dirname(self.path), exist_ok=True)
         self._fh = None
 
@@ -74,7 +75,7 @@ class Journal:
                         entry = json.loads(line)
                     except json.JSONDecodeError:
                         continue
-                    done[entry["row"]["audio_filepath"]] = entry
+                    done[entry["row"][self.key]] = entry
         except FileNotFoundError:
             pass
         return done
@@ -115,16 +116,17 @@ def csv_cell(value: Any) -> Any:
     return value
 
 
-def manifest_csv(rows: list[dict[str, Any]]) -> str:
+def manifest_csv(rows: list[dict[str, Any]], columns: tuple[str, ...] = CSV_COLUMNS) -> str:
     """Rows as CSV: the fixed columns, any carried ones, then ``<step>.<param>`` columns."""
+    own = columns
     flat = []
     for r in rows:
         d = {k: v for k, v in r.items() if k != "params"}
         d.update(param_columns(r.get("params") or []))
         flat.append(d)
-    carried = sorted({k for d in flat for k in d} - set(CSV_COLUMNS))
+    carried = sorted({k for d in flat for k in d} - set(own))
     params = [k for k in carried if "." in k]
-    columns = [*CSV_COLUMNS, *[k for k in carried if "." not in k], *params]
+    columns = [*own, *[k for k in carried if "." not in k], *params]
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow([csv_cell(c) for c in columns])
@@ -133,10 +135,18 @@ def manifest_csv(rows: list[dict[str, Any]]) -> str:
     return buf.getvalue()
 
 
-def write_results(out: str, rows: list[dict[str, Any]], errors: list[dict[str, Any]]) -> None:
-    rows = sorted(rows, key=lambda r: r["audio_filepath"])
+def write_results(
+    out: str,
+    rows: list[dict[str, Any]],
+    errors: list[dict[str, Any]],
+    *,
+    key: str = "audio_filepath",
+    columns: tuple[str, ...] = CSV_COLUMNS,
+) -> None:
+    """The manifests (rows sorted by their path column ``key``) and ``errors.jsonl``."""
+    rows = sorted(rows, key=lambda r: r[key])
     write_text_atomic(os.path.join(out, "manifest.jsonl"), jsonl(rows))
-    write_text_atomic(os.path.join(out, "manifest.csv"), manifest_csv(rows))
+    write_text_atomic(os.path.join(out, "manifest.csv"), manifest_csv(rows, columns))
     errors = sorted(errors, key=lambda e: (e["source_filepath"], e["copies"]))
     errors_path = os.path.join(out, "errors.jsonl")
     if errors:

@@ -20,8 +20,9 @@ from augment.errors import AugcheckError, ParameterError
 from augment.recipe import Recipe
 from augment.render import executors, guard, output
 from augment.render.inputs import Item, read_input, read_sources
+from augment.render.media import Media, media_for
 from augment.render.progress import Progress
-from augment.render.work import FORMATS, Job, Task, output_rel
+from augment.render.work import Job, Task
 
 ACCEPTED = "accepted"
 
@@ -40,12 +41,13 @@ class Options:
     seed: int = 0
     workers: int | None = None  # None: the number of cores
     dask: str | None = None  # "local" or a scheduler address
-    format: str = "wav"
+    format: str | None = None  # None: the media's default (wav; a picture keeps its own format)
     purpose: str = "training"
     assume_train: bool = False
     group_column: str | None = None
     any_status: bool = False
     command: list[str] = field(default_factory=list)
+    overlays: list[str] = field(default_factory=list)  # textures for an image recipe's overlay
 
 
 @dataclass
@@ -60,6 +62,8 @@ class Plan:
     warnings: list[str]
     noise_info: list[dict[str, Any]]
     ir_info: list[dict[str, Any]]
+    media: Media
+    overlay_info: list[dict[str, Any]] = field(default_factory=list)
 
 
 def check_status(recipe_id: str, status: str | None, *, any_status: bool) -> str | None:
@@ -80,9 +84,24 @@ def check_status(recipe_id: str, status: str | None, *, any_status: bool) -> str
     )
 
 
-def _validate(o: Options) -> None:
-    if o.format not in FORMATS:
-        raise ParameterError(f"--format {o.format!r} is not one of {', '.join(FORMATS)}")
+#: The options that name files a recipe's steps draw on, by the kind of library media.
+SOURCE_OPTIONS = {"noise": "noises", "impulse_response": "irs", "texture": "overlays"}
+OPTION_FLAGS = {"noises": "--noise", "irs": "--ir", "overlays": "--overlay"}
+
+
+def _validate(o: Options, media: Media) -> None:
+    if o.format is None:
+        o.format = media.default_format
+    if o.format is not None and o.format not in media.formats:
+        raise ParameterError(
+            f"--format {o.format!r} is not one of {', '.join(media.formats)} "
+            f"(the recipe is for {media.modality})"
+        )
+    for name, flag in OPTION_FLAGS.items():
+        if getattr(o, name) and name not in media.source_options:
+            raise ParameterError(
+                f"{flag} is for recipes that draw on it; this {media.modality} recipe does not"
+            )
     if isinstance(o.copies, bool) or not isinstance(o.copies, int) or not 1 <= o.copies <= 1000:
         raise ParameterError(f"--copies {o.copies!r} must be a whole number from 1 to 1000")
     if isinstance(o.seed, bool) or not isinstance(o.seed, int) or not 0 <= o.seed < 2**63:
@@ -98,8 +117,9 @@ def _validate(o: Options) -> None:
         )
 
 
-def _check_readable(items: list[Item], what: str) -> list[dict[str, Any]]:
-    """Decode each noise / impulse response once here, so a bad one refuses the run (exit 2)."""
+def _check_readable(items: list[Item], what: str, media: Media) -> list[dict[str, Any]]:
+    """Decode each noise / impulse response / texture once here, so a bad one refuses the run
+    (exit 2)."""
     out = []
     for it in items:
         try:
@@ -107,7 +127,7 @@ def _check_readable(items: list[Item], what: str) -> list[dict[str, Any]]:
                 data = fh.read()
         except OSError as exc:
             raise AugcheckError(f"--{what} {it.rel}: cannot read ({exc.strerror})") from None
-        audio.decode(data, name=it.rel)
+        media.check_source(data, name=it.rel)
         out.append(
             {"path": it.path, "name": it.rel, "sha256": audio.content_hash(data), "split": it.split}
         )
@@ -116,23 +136,26 @@ def _check_readable(items: list[Item], what: str) -> list[dict[str, Any]]:
 
 def prepare(o: Options) -> Plan:
     """Every refusal happens here, before anything is written."""
-    _validate(o)
+    media = media_for(o.recipe.modality)
+    _validate(o, media)
     warnings = []
     w = check_status(o.recipe.id, o.status, any_status=o.any_status)
     if w:
         warnings.append(w)
-    listing = read_input(o.input)
+    listing = read_input(o.input, media)
     selection = guard.select(
         listing, purpose=o.purpose, assume_train=o.assume_train, group_column=o.group_column
     )
     noises = read_sources(o.noises, "noise")
     irs = read_sources(o.irs, "ir")
+    textures = read_sources(o.overlays, OPTION_FLAGS["overlays"][2:], media)
     guard.check_sources(noises, purpose=o.purpose, what="noise")
     guard.check_sources(irs, purpose=o.purpose, what="impulse response")
+    guard.check_sources(textures, purpose=o.purpose, what="overlay texture")
     guard.check_out_dir(
         o.out, purpose=o.purpose, input_root=listing.root if listing.kind == "folder" else None
     )
-    names = Counter(output_rel(i.rel, 1, o.format) for i in selection.render)
+    names = Counter(media.output_rel(i.rel, 1, o.format) for i in selection.render)
     twice = [n for n, c in names.items() if c > 1]
     if twice:
         raise AugcheckError(
@@ -142,6 +165,8 @@ def prepare(o: Options) -> Plan:
     _check_state(o)
     if "noise" in o.recipe.sources() and not noises:
         raise ParameterError("the recipe mixes in a background noise: pass --noise FILE_OR_DIR")
+    if "texture" in o.recipe.sources() and not textures:
+        raise ParameterError("the recipe pastes an overlay texture: pass --overlay FILE_OR_DIR")
     job = Job(
         recipe_json=o.recipe.to_json(indent=None),
         base_seed=int(o.seed),
@@ -151,6 +176,8 @@ def prepare(o: Options) -> Plan:
         noises=tuple((n.path, n.rel) for n in noises),
         irs=tuple((n.path, n.rel) for n in irs),
         max_duration_s=audio.max_duration_s(),
+        modality=media.modality,
+        overlays=tuple((n.path, n.rel) for n in textures),
     )
     return Plan(
         o,
@@ -161,8 +188,10 @@ def prepare(o: Options) -> Plan:
         irs,
         selection.group_column,
         warnings,
-        _check_readable(noises, "noise"),
-        _check_readable(irs, "ir"),
+        _check_readable(noises, "noise", media_for("audio")),
+        _check_readable(irs, "ir", media_for("audio")),
+        media,
+        _check_readable(textures, OPTION_FLAGS["overlays"][2:], media),
     )
 
 
@@ -202,7 +231,7 @@ def _resume(plan: Plan, journal: output.Journal) -> tuple[list[Task], dict[str, 
         stat = _stat(item.path)
         todo = []
         for copy in range(1, o.copies + 1):
-            rel_out = output_rel(item.rel, copy, o.format)
+            rel_out = plan.media.output_rel(item.rel, copy, o.format)
             e = entries.get(rel_out)
             if (
                 e is not None
@@ -244,7 +273,8 @@ def execute(plan: Plan, progress: Progress | None = None) -> dict[str, Any]:
     started_at = dt.datetime.now(dt.timezone.utc)
     t0 = time.monotonic()
     os.makedirs(out, exist_ok=True)
-    journal = output.Journal(out)
+    media = plan.media
+    journal = output.Journal(out, key=media.path_column)
     tasks, kept, skipped = _resume(plan, journal)
     rows = [e["row"] for e in kept.values()]
     errors: list[dict[str, Any]] = []
@@ -272,7 +302,7 @@ def execute(plan: Plan, progress: Progress | None = None) -> dict[str, Any]:
         raise
     finally:
         journal.close()
-    output.write_results(out, rows, errors)
+    output.write_results(out, rows, errors, key=media.path_column, columns=media.csv_columns())
     wall = time.monotonic() - t0
     left = [{"source_filepath": i.path, "split": i.split, "where": i.where} for i in plan.left_out]
     counts = {
@@ -294,11 +324,13 @@ def execute(plan: Plan, progress: Progress | None = None) -> dict[str, Any]:
         "audio_h": round(audio_s / 3600.0, 4),
         "cpu_s": round(cpu_s, 3),
         "real_time_factor": round(audio_s / wall, 1) if wall > 0 else None,
+        "files_per_s": round((len(rows) - skipped) / wall, 2) if wall > 0 else None,
     }
     from augment.store import library_versions
 
     record = {
         "purpose": o.purpose,
+        "modality": media.modality,
         "recipe": o.recipe.to_dict(with_id=True),
         "recipe_status": o.status,
         "any_status": o.any_status,
@@ -310,6 +342,7 @@ def execute(plan: Plan, progress: Progress | None = None) -> dict[str, Any]:
         "seed": o.seed,
         "copies": o.copies,
         "format": o.format,
+        "output": media.format_record(o.format),
         "executor": {
             "kind": kind,
             "workers": o.workers or executors.default_workers(),
@@ -319,6 +352,7 @@ def execute(plan: Plan, progress: Progress | None = None) -> dict[str, Any]:
         "group_column": plan.group_column,
         "noises": plan.noise_info,
         "irs": plan.ir_info,
+        "overlays": plan.overlay_info,
         "counts": counts,
         "timings": timings,
         "left_out": left,
@@ -331,11 +365,10 @@ def execute(plan: Plan, progress: Progress | None = None) -> dict[str, Any]:
 def summary_lines(record: dict[str, Any]) -> list[str]:
     """The final summary a person reads (files, hours, real-time factor, errors)."""
     c, t = record["counts"], record["timings"]
-    rtf = t["real_time_factor"]
+    media = media_for(record.get("modality"))
     lines = [
         f"{record['purpose']} render of recipe {record['recipe']['id']}: "
-        f"{c['rendered']} files rendered ({t['audio_h']:.3f} h of source audio) in "
-        f"{t['wall_s']:.1f} s, {rtf if rtf is not None else '?'}x real time; "
+        f"{c['rendered']} files rendered {media.rate_text(t, c['rendered'])}; "
         f"{c['skipped']} already done (skipped); {c['outputs']} in manifest.jsonl"
     ]
     if c["left_out"]:

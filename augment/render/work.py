@@ -5,7 +5,9 @@ the source's content hash, copy index), renders with :func:`augment.recipe.rende
 output under a temporary name and renames it when complete, and returns the manifest rows (or the
 one-line reason the file could not be used). The same function runs in-process, in a local
 process pool and on Dask workers; nothing in it depends on which, on the order, or on a restart.
-Noises and impulse responses are read once per worker process (a module-level cache).
+Noises, impulse responses and overlay textures are read once per worker process
+(:mod:`augment.render.shared`); what differs between audio and pictures is asked of
+:mod:`augment.render.media`.
 """
 
 from __future__ import annotations
@@ -18,27 +20,23 @@ from typing import Any
 
 from augment import audio
 from augment.errors import AugcheckError
-from augment.recipe import Recipe, render, source
+from augment.recipe import Recipe
 from augment.render.allocator import keep_freed_memory
+from augment.render.media import MEDIA, media_for
 
-FORMATS = ("wav", "flac")
-TMP_PREFIX = ".augtmp-"
-#: Columns a render sets itself; the input's own values of these are not carried over.
-OWN_COLUMNS = (
-    "audio_filepath",
-    "duration",
-    "source_filepath",
-    "source_sha256",
-    "recipe_id",
-    "seed",
-    "copy",
-    "purpose",
-    "params",
-    "snr_db",
-    "peak_dbfs",
-    "clipped_fraction",
-    "headroom_gain_db",
+# what a worker process reads once, and the atomic writes (kept importable from here)
+from augment.render.shared import (  # noqa: F401
+    _DECODED,
+    _SOURCES,
+    TMP_PREFIX,
+    cache_info,
+    sources,
+    write_atomic,
 )
+
+FORMATS = MEDIA["audio"].formats
+#: Columns an audio render sets itself; the input's own values of these are not carried over.
+OWN_COLUMNS = MEDIA["audio"].own_columns
 
 
 @dataclass(frozen=True)
@@ -48,11 +46,13 @@ class Job:
     recipe_json: str
     base_seed: int
     out_dir: str
-    format: str = "wav"
+    format: str | None = "wav"  # None: each input keeps its own format (pictures)
     purpose: str = "training"
     noises: tuple[tuple[str, str], ...] = ()  # (path, name)
     irs: tuple[tuple[str, str], ...] = ()
     max_duration_s: float | None = None
+    modality: str = "audio"  # the recipe's (augment.render.media says what differs)
+    overlays: tuple[tuple[str, str], ...] = ()  # textures for an image recipe's overlay step
 
 
 @dataclass(frozen=True)
@@ -71,61 +71,18 @@ def derive_seed(base_seed: int, recipe_id: str, source_sha256: str, copy: int) -
     return int.from_bytes(hashlib.sha256(key).digest()[:8], "big") >> 1
 
 
-def output_rel(rel: str, copy: int, fmt: str) -> str:
+def output_rel(rel: str, copy: int, fmt: str | None, modality: str | None = "audio") -> str:
     """``speaker1/clip.flac``, copy 2, wav -> ``speaker1/clip_aug2.wav``."""
-    stem = os.path.splitext(rel)[0]
-    return f"{stem}_aug{int(copy)}.{fmt}"
+    return media_for(modality).output_rel(rel, copy, fmt)
 
 
-# --- per-worker cache of noises and impulse responses -------------------------------------------
-_DECODED: dict[str, tuple[str, audio.Audio]] = {}
-_SOURCES: dict[tuple, list] = {}
 _RECIPES: dict[str, Recipe] = {}
-
-
-def _decoded(path: str) -> tuple[str, audio.Audio]:
-    if path not in _DECODED:
-        with open(path, "rb") as fh:
-            data = fh.read()
-        _DECODED[path] = (audio.content_hash(data), audio.decode(data, name=os.path.basename(path)))
-    return _DECODED[path]
-
-
-def sources(pairs: tuple[tuple[str, str], ...], sample_rate: int) -> list:
-    """The noises / impulse responses resampled to ``sample_rate``, read once per process."""
-    key = (pairs, int(sample_rate))
-    if key not in _SOURCES:
-        out = []
-        for path, name in pairs:
-            digest, a = _decoded(path)
-            out.append(source(digest, name, a.samples, a.sample_rate, target_sr=sample_rate))
-        _SOURCES[key] = out
-    return _SOURCES[key]
-
-
-def cache_info() -> dict[str, int]:
-    """How many files this process has decoded (tests check 'once per worker')."""
-    return {"pid": os.getpid(), "decoded": len(_DECODED)}
 
 
 def _recipe(text: str) -> Recipe:
     if text not in _RECIPES:
         _RECIPES[text] = Recipe.from_json(text)
     return _RECIPES[text]
-
-
-def write_atomic(path: str, samples, sample_rate: int) -> None:
-    """Write to a temporary name in the same folder, then rename: never a half-written file."""
-    folder, name = os.path.split(path)
-    os.makedirs(folder, exist_ok=True)
-    tmp = os.path.join(folder, f"{TMP_PREFIX}{os.getpid()}-{name}")
-    try:
-        audio.write(tmp, samples, sample_rate)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
 
 
 def _one_line(exc: BaseException) -> str:
@@ -137,9 +94,11 @@ def render_task(task: Task, job: Job) -> dict[str, Any]:
     """Render ``task``'s copies; returns ``{"rows", "errors", "audio_s", "cpu_s"}``.
 
     A bad source file is not an exception here: it comes back as an error row with its reason.
+    What differs between audio and pictures is asked of ``media_for(job.modality)``.
     """
     keep_freed_memory()  # once per worker process: 25% less CPU time (see allocator)
     started = time.process_time()
+    media = media_for(job.modality)
     rows: list[dict[str, Any]] = []
     errors: list[dict[str, Any]] = []
     audio_s = 0.0
@@ -147,10 +106,8 @@ def render_task(task: Task, job: Job) -> dict[str, Any]:
         with open(task.path, "rb") as fh:
             data = fh.read()
         digest = audio.content_hash(data)
-        clip = audio.decode(data, name=task.rel, max_duration=job.max_duration_s)
         recipe = _recipe(job.recipe_json)
-        noises = sources(job.noises, clip.sample_rate)
-        irs = sources(job.irs, clip.sample_rate)
+        loaded = media.load(data, task, job)
     except (AugcheckError, OSError, MemoryError) as exc:
         reason = (
             f"{task.rel}: cannot read ({exc.strerror})"
@@ -159,24 +116,28 @@ def render_task(task: Task, job: Job) -> dict[str, Any]:
         )
         errors.append({"source_filepath": task.path, "copies": list(task.copies), "error": reason})
         return {"rows": rows, "errors": errors, "audio_s": 0.0, "cpu_s": 0.0}
-    carried = {k: v for k, v in task.columns.items() if k not in OWN_COLUMNS and k != "text"}
+    own = set(media.own_columns)
+    carried = {k: v for k, v in task.columns.items() if k not in own and k != "text"}
     for copy in task.copies:
         seed = derive_seed(job.base_seed, recipe.id, digest, copy)
-        rel_out = output_rel(task.rel, copy, job.format)
+        rel_out = media.output_rel(task.rel, copy, job.format)
         try:
-            result = render(
-                recipe, clip.samples, clip.sample_rate, seed=seed, noises=noises, irs=irs
+            made = media.render_copy(
+                recipe,
+                loaded,
+                seed=seed,
+                path=os.path.join(job.out_dir, rel_out),
+                job=job,
+                task=task,
             )
-            write_atomic(os.path.join(job.out_dir, rel_out), result.samples, result.sample_rate)
         except (AugcheckError, OSError, MemoryError, ValueError) as exc:
             errors.append({"source_filepath": task.path, "copies": [copy], "error": _one_line(exc)})
             continue
-        m = result.metrics
-        audio_s += clip.duration_s
+        audio_s += made.size
         rows.append(
             {
-                "audio_filepath": rel_out,
-                "duration": m["duration_s"],
+                media.path_column: rel_out,
+                **made.lead,
                 "text": task.columns.get("text"),
                 **carried,
                 "source_filepath": task.path,
@@ -185,11 +146,8 @@ def render_task(task: Task, job: Job) -> dict[str, Any]:
                 "seed": seed,
                 "copy": copy,
                 "purpose": job.purpose,
-                "params": result.params,
-                "snr_db": m["snr_db"],
-                "peak_dbfs": m["peak_dbfs"],
-                "clipped_fraction": m["clipped_fraction"],
-                "headroom_gain_db": m["headroom_gain_db"],
+                "params": made.params,
+                **made.measured,
             }
         )
     return {

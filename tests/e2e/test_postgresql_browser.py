@@ -12,7 +12,7 @@ import re
 import pytest
 
 pytest.importorskip("playwright.sync_api")
-from e2e_helpers import LONG, screenshot, settle  # noqa: E402
+from e2e_helpers import LONG, screenshot, settle, wait_player  # noqa: E402
 from playwright.sync_api import Page, expect  # noqa: E402
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("require_chromium")]
@@ -37,9 +37,10 @@ def test_label_saved_on_postgresql(app_page: Page, postgresql_app, artifacts_dir
     try:
         page.goto(app.url + "/", wait_until="domcontentloaded")
         expect(page.get_by_role("heading", name="Studio")).to_be_visible(timeout=LONG)
-        expect(page.locator("audio")).to_have_count(3, timeout=LONG)
         expect(page.get_by_role("button", name="Save label")).to_be_visible(timeout=LONG)
         settle(page)
+        # the player has the original, the augmented sample and the noise alone
+        wait_player(page, "['original', 'augmented', 'noise'].every((k) => i.loaded[k])")
         name_box = page.locator('[data-testid="stSidebar"]').get_by_role(
             "textbox", name="Your name (reviewer)"
         )

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 pytest.importorskip("playwright.sync_api")
-from e2e_helpers import LONG, screenshot, settle  # noqa: E402
+from e2e_helpers import LONG, screenshot, settle, wait_player  # noqa: E402
 from playwright.sync_api import Locator, Page, expect  # noqa: E402
 
 # the Chromium check comes first, so a machine without it skips before starting the app
@@ -36,12 +36,10 @@ def reviewer_box(page: Page) -> Locator:
     )
 
 
-def augmented_audio(page: Page) -> Locator:
-    """The player under the "Augmented" label (the second of Original / Augmented / Noise)."""
-    column = page.locator('[data-testid="stColumn"]').filter(
-        has=page.get_by_text("Augmented", exact=True)
-    )
-    return column.locator("audio")
+def player_urls(page: Page) -> dict:
+    """What the player plays, once decoded: {"original": url, "augmented": url, "noise": url}."""
+    info = wait_player(page, "Object.keys(i.urls).every((k) => i.loaded[k] === i.urls[k])")
+    return info["urls"]
 
 
 def test_label_uploaded_clip_in_studio(app_page: Page, streamlit_app, artifacts_dir):
@@ -54,10 +52,12 @@ def test_label_uploaded_clip_in_studio(app_page: Page, streamlit_app, artifacts_
     try:
         page.goto(streamlit_app.url + "/", wait_until="domcontentloaded")
         expect(page.get_by_role("heading", name="Studio")).to_be_visible(timeout=LONG)
-        expect(page.locator("audio")).to_have_count(3, timeout=LONG)
-        expect(augmented_audio(page)).to_have_count(1, timeout=LONG)
         expect(page.get_by_role("button", name="Save label")).to_be_visible(timeout=LONG)
         settle(page)
+        # one player (original, augmented, noise alone), no plain <audio> elements
+        urls = player_urls(page)
+        assert set(urls) == {"original", "augmented", "noise"} and all(urls.values()), urls
+        expect(page.locator("audio")).to_have_count(0)
 
         # reviewer name in the sidebar; Enter commits a Streamlit text input
         name_box = reviewer_box(page)
@@ -67,7 +67,7 @@ def test_label_uploaded_clip_in_studio(app_page: Page, streamlit_app, artifacts_
         expect(name_box).to_have_value(REVIEWER)
 
         # upload the real recording as the clean clip; the app stores and selects it
-        original_src = page.locator("audio").first.get_attribute("src")
+        original_src = urls["original"]
         uploader = page.locator('[data-testid="stFileUploader"]').filter(
             has_text="Upload a clean clip"
         )
@@ -77,14 +77,11 @@ def test_label_uploaded_clip_in_studio(app_page: Page, streamlit_app, artifacts_
         expect(
             page.locator('[data-testid="stCaptionContainer"]').filter(has_text=CLIP.name)
         ).to_be_visible(timeout=LONG)
-        expect(page.locator("audio").first).not_to_have_attribute(
-            "src", original_src or "", timeout=LONG
-        )
-        expect(page.locator("audio")).to_have_count(3, timeout=LONG)
+        wait_player(page, "i.urls.original !== arg", arg=original_src)
         settle(page)
         snr_metric = page.locator('[data-testid="stMetric"]').filter(has_text="SNR (measured)")
         expect(snr_metric).to_contain_text("10.00 dB", timeout=LONG)
-        before = augmented_audio(page).get_attribute("src")
+        before = player_urls(page)["augmented"]
         assert before and "/media/" in before, before
 
         # move Background noise's snr_db with the keyboard: 0.5 dB per ArrowLeft
@@ -95,10 +92,10 @@ def test_label_uploaded_clip_in_studio(app_page: Page, streamlit_app, artifacts_
         for _ in range(ARROW_PRESSES):
             page.keyboard.press("ArrowLeft")
         expect(slider).to_have_value("8", timeout=LONG)
-        expect(augmented_audio(page)).not_to_have_attribute("src", before, timeout=LONG)
+        wait_player(page, "i.urls.augmented !== arg", arg=before)
         expect(snr_metric).to_contain_text("8.00 dB", timeout=LONG)
         settle(page)
-        after = augmented_audio(page).get_attribute("src")
+        after = player_urls(page)["augmented"]
         assert after and after != before, (before, after)
 
         # the model's result arrives in the background and pre-fills question 3

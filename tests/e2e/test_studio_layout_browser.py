@@ -37,6 +37,7 @@ def test_ticks_and_open_sections_survive_the_models_result(app_page, streamlit_a
         realistic.locator('[data-testid="stRadioOption"]').filter(
             has_text=re.compile(r"^\s*Yes\s*$")
         ).click()
+        page.get_by_role("tab", name="Threshold sweep").click()  # the sweep sits in a tab
         sweep = page.locator('[data-testid="stExpander"]').filter(has_text="Sweep one parameter")
         sweep.locator("summary").click()
         expect(page.get_by_role("button", name="Start sweep")).to_be_visible(timeout=LONG)
