@@ -31,6 +31,9 @@ from pathlib import Path
 import numpy as np
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")  # one core: OpenCV and BLAS must not fan out
+import cv2  # noqa: E402
+
+cv2.setNumThreads(1)  # per core, for augcheck's steps and albumentations alike
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -62,11 +65,11 @@ def slider(steps, pixels, box, runs):
 
 
 def stages(pixels, runs: int = 60) -> dict[str, float]:
-    """Median CPU ms of each stage of the offline chain, augcheck's way and OpenCV's (what
-    albumentations runs), on one 1024x768 picture: where the time goes."""
+    """Median CPU ms of each stage of the offline chain on one 1024x768 picture: augcheck's
+    (OpenCV flip, OpenCV LUT, OpenCV encode, simplejpeg decode), albumentations' decode, and the
+    Pillow stages augcheck used before: where the time goes."""
     import io
 
-    import cv2  # albumentations' dependency (dev only)
     import simplejpeg
     from PIL import Image
 
@@ -87,22 +90,22 @@ def stages(pixels, runs: int = 60) -> dict[str, float]:
     enc = cv2.imencode(".jpg", bgr, [cv2.IMWRITE_JPEG_QUALITY, 80])[1]
     table = np.arange(256, dtype=np.uint8)
     cases = {
-        "numpy->Pillow copy": lambda: Image.fromarray(pixels),
-        "Pillow flip": lambda: pil.transpose(Image.Transpose.FLIP_LEFT_RIGHT),
-        "Pillow level table": lambda: pil.point(lut),
-        "Pillow JPEG encode q80": pil_encode,
-        "simplejpeg decode": lambda: simplejpeg.decode_jpeg(
-            data, fastdct=False, fastupsample=False
-        ),
-        "Pillow decode + copy out (before)": pil_decode,
         "OpenCV flip": lambda: cv2.flip(pixels, 1),
         "OpenCV LUT": lambda: cv2.LUT(pixels, table),
         "OpenCV encode q80 (+RGB->BGR)": lambda: cv2.imencode(
             ".jpg", cv2.cvtColor(pixels, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 80]
         ),
-        "OpenCV decode (+BGR->RGB)": lambda: cv2.cvtColor(
+        "simplejpeg decode": lambda: simplejpeg.decode_jpeg(
+            data, fastdct=False, fastupsample=False
+        ),
+        "OpenCV decode (+BGR->RGB), albumentations'": lambda: cv2.cvtColor(
             cv2.imdecode(enc, cv2.IMREAD_UNCHANGED), cv2.COLOR_BGR2RGB
         ),
+        "before: numpy->Pillow copy": lambda: Image.fromarray(pixels),
+        "before: Pillow flip": lambda: pil.transpose(Image.Transpose.FLIP_LEFT_RIGHT),
+        "before: Pillow level table": lambda: pil.point(lut),
+        "before: Pillow encode q80": pil_encode,
+        "before: Pillow decode + copy out": pil_decode,
     }
     out = {}
     for name, fn in cases.items():

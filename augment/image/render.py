@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from PIL import Image as PILImage
 
 from augment.errors import ParameterError
 from augment.image import metrics as image_metrics
@@ -54,40 +53,32 @@ def _next_rounds(rest) -> bool:
     return True
 
 
-def _apply(step, rest, img, params, ctx, rng, fast: bool):
+def _apply(step, rest, img, params, ctx, rng, fast: bool) -> np.ndarray:
     """One step, on 8 bits where that gives the very same pixels (the fast path), else in float.
 
     The float chain rounds once at the end; a point step (brightness, contrast, gamma) can
     instead map 8-bit levels through a 256-entry table when the next thing to happen to the
     pixels is a rounding anyway (the end, or a JPEG step): the result is identical, bit for bit
-    (tests compare both paths). On that path the picture travels as a Pillow image between the
-    steps that take one (flip's transpose, the table's ``point``, the JPEG encoder), so flip +
-    brightness + jpeg copies the pixels into Pillow once and out once (as the JPEG decoder's
-    array): 5.3 ms of CPU per 1024x768 picture, where one numpy <-> Pillow copy pair per step
-    cost 11.3 ms (benchmarks/image_speed.py).
+    (tests compare both paths), and flip + brightness + jpeg runs without any float picture
+    (measured in benchmarks/image_speed.py).
     """
-    if fast and (isinstance(img, PILImage.Image) or img.dtype == np.uint8):
-        if (step.permutes or step.quantizes_input) and step.apply_pil is not None:
-            return step.apply_pil(_as_pil(img), params)
+    if fast and img.dtype == np.uint8:
+        if step.permutes or step.quantizes_input:
+            return step.apply(img, params, ctx, rng)
         if step.point and _next_rounds(rest):
-            pixels = _as_array(img) if step.lut_uses_pixels else None
-            table = to_uint8(step.lut(pixels, params))
-            pil = _as_pil(img)
-            return pil.point(table.tolist() * len(pil.getbands()))
-    img = _as_array(img)
-    if fast and img.dtype == np.uint8 and (step.permutes or step.quantizes_input):
-        return step.apply(img, params, ctx, rng)
+            table = to_uint8(step.lut(img, params))
+            return _map_levels(img, table)
     if img.dtype == np.uint8 and not step.quantizes_input:
         img = img.astype(np.float32)
     return step.apply(img, params, ctx, rng)
 
 
-def _as_pil(img) -> PILImage.Image:
-    return img if isinstance(img, PILImage.Image) else PILImage.fromarray(np.ascontiguousarray(img))
+def _map_levels(img: np.ndarray, table: np.ndarray) -> np.ndarray:
+    """``table[img]`` by OpenCV's LUT: 0.9 ms on a 1024x768 RGB picture, Pillow's ``point`` 1.2
+    plus 0.8 for the copies in and out, numpy's take 17 (benchmarks/image_speed.py)."""
+    import cv2
 
-
-def _as_array(img) -> np.ndarray:
-    return np.asarray(img) if isinstance(img, PILImage.Image) else img
+    return cv2.LUT(np.ascontiguousarray(img), table)
 
 
 def render_image(
@@ -138,7 +129,7 @@ def render_image(
                 corners = step.move_points(corners, params, hw)
         img = _apply(step, steps[k + 1 :], img, params, ctx, rng, fast)
         drawn.append({"step": cfg.step, **params})
-    out = to_uint8(_as_array(img))
+    out = to_uint8(img)
     moved = None
     if corners is not None:
         h, w = hw

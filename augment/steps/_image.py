@@ -66,15 +66,8 @@ class ImageStep(Step):
     #: maps each level to a level (brightness, contrast, gamma): ``lut`` gives the 256-entry
     #: table whose rounded output equals ``apply`` followed by rounding, bit for bit
     point: ClassVar[bool] = False
-    #: the table depends on the picture (contrast: its mean), so ``lut`` is given the pixels
-    lut_uses_pixels: ClassVar[bool] = False
     #: rounds its input to 8 bits first anyway (jpeg): ``apply`` takes uint8, returns uint8
     quantizes_input: ClassVar[bool] = False
-
-    #: ``apply_pil(pil, params)`` on a Pillow picture, for ``permutes`` and ``quantizes_input``
-    #: steps that have one: the 8-bit fast path then carries a Pillow picture from step to step
-    #: instead of copying in and out of numpy at each (see augment.image.render)
-    apply_pil = None
 
     def lut(self, img_u8: np.ndarray, params: dict[str, Any]) -> np.ndarray:
         """The float32 value of each of the 256 input levels (for ``point`` steps)."""

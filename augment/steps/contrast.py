@@ -42,7 +42,6 @@ class Contrast(ImageStep):
         ]
 
     point = True
-    lut_uses_pixels = True
 
     def apply(self, img, params, ctx, rng):
         return self._about(img, float(img.mean(dtype="float64")), params)

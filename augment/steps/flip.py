@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-from PIL import Image
 
 from augment.steps._image import ImageStep, a_transform
 from augment.steps.base import Choice
@@ -60,27 +59,24 @@ class Flip(ImageStep):
             )
         ]
 
+    #: OpenCV's flip code of each direction
+    _CV2 = {"horizontal": 1, "vertical": 0, "both": -1}
+
     def apply(self, img, params, ctx, rng):
         d = params["direction"]
+        if d not in self._CV2:
+            return img
+        if img.dtype == np.uint8:
+            # a contiguous 8-bit mirror from OpenCV: 0.1 ms on 1024x768 RGB, where copying
+            # numpy's reversed view (which JPEG and the level table need) takes 5.8 ms
+            import cv2
+
+            return cv2.flip(img, self._CV2[d])
         if d == "horizontal":
             return img[:, ::-1]
         if d == "vertical":
             return img[::-1]
-        if d == "both":
-            return img[::-1, ::-1]
-        return img
-
-    #: Pillow's transpose for each direction (the 8-bit fast path: a contiguous mirror in 0.5 ms
-    #: on 1024x768 RGB, where copying numpy's reversed view took 5.8)
-    _PIL = {
-        "horizontal": Image.Transpose.FLIP_LEFT_RIGHT,
-        "vertical": Image.Transpose.FLIP_TOP_BOTTOM,
-        "both": Image.Transpose.ROTATE_180,
-    }
-
-    def apply_pil(self, pil: Image.Image, params) -> Image.Image:
-        how = self._PIL.get(params["direction"])
-        return pil if how is None else pil.transpose(how)
+        return img[::-1, ::-1]
 
     def move_points(self, points, params, hw):
         h, w = hw
