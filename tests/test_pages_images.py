@@ -148,7 +148,9 @@ def test_an_image_recipe_on_the_recipes_page(app):
     assert not app.exception, app.exception
     codes = [c.value for c in app.code]
     assert any("import albumentations as A" in c and "A.HorizontalFlip" in c for c in codes)
-    assert app.button(key="open_in_studio").disabled
+    app.button(key="open_in_studio").click().run()  # back in the Images view, the same recipe
+    assert not app.exception, app.exception
+    assert any("Opened recipe" in i.value for i in app.info)
 
 
 def test_rounds_say_they_hold_one_kind_of_media(app):
@@ -159,8 +161,9 @@ def test_rounds_say_they_hold_one_kind_of_media(app):
     app.switch_page("views/rounds.py").run()
     assert not app.exception, app.exception
     assert any("A round holds one kind of media" in c.value for c in app.caption)
-    # the image recipe is not offered: with no audio recipe there is nothing to pick yet
-    assert not any(m.key == "round_recipes" for m in app.multiselect)
+    # the image recipe is offered, its kind beside its name
+    recipes = app.multiselect(key="round_recipes")
+    assert [o.rsplit(" · ", 1)[1].split(" ")[0] for o in recipes.options] == ["image"]
 
 
 def test_a_brightness_sweep_finds_where_the_label_stops_being_clear(app, data_dir):

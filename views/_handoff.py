@@ -1,7 +1,8 @@
 """How pages hand work to each other: small typed helpers, so no page writes another page's
 session-state keys by hand.
 
-- :func:`open_in_studio` / :func:`recipe_to_open`: a recipe to load into the Studio's controls.
+- :func:`open_in_studio` / :func:`recipe_to_open` / :func:`image_recipe_to_open`: a recipe to
+  load into the Studio's controls (an image recipe into its Images view).
 - :func:`start_sweep` / :func:`running_sweep` / :func:`close_sweep`: the threshold sweep the
   Studio starts and the Sweep page runs.
 - :func:`show_on_recipes_page`: the Recipes page with one recipe picked.
@@ -18,19 +19,32 @@ from augment.store import Media
 
 STUDIO, SWEEP, RECIPES = "views/studio.py", "views/sweep.py", "views/recipes.py"
 _OPEN_RECIPE = "open_recipe"  # the recipe's JSON, taken (once) by the Studio
+_OPEN_IMAGE_RECIPE = "open_image_recipe"  # an image recipe's JSON, taken by the Images view
+_STUDIO_MEDIA = "studio_media"  # the Studio's Media switch
+#: the Media switch's option for each kind of recipe
+_MEDIA = {"audio": "Audio", "image": "Images"}
 _SWEEP = "sweep"  # the running sweep (see start_sweep)
 _RECIPE_PICK = "recipe_pick"  # the Recipes page's recipe selectbox
 
 
 def open_in_studio(recipe: Recipe) -> None:
-    """Go to the Studio with ``recipe`` loaded into its controls."""
-    st.session_state[_OPEN_RECIPE] = recipe.to_json()
+    """Go to the Studio with ``recipe`` loaded into its controls: an image recipe in the
+    Studio's Images view, any other in the audio one."""
+    pictures = recipe.modality == "image"
+    st.session_state[_OPEN_IMAGE_RECIPE if pictures else _OPEN_RECIPE] = recipe.to_json()
+    st.session_state[_STUDIO_MEDIA] = _MEDIA["image" if pictures else "audio"]
     st.switch_page(STUDIO)
 
 
 def recipe_to_open() -> Recipe | None:
     """The recipe another page asked the Studio to open, once (``None`` when there is none)."""
     text = st.session_state.pop(_OPEN_RECIPE, None)
+    return None if text is None else Recipe.from_json(text)
+
+
+def image_recipe_to_open() -> Recipe | None:
+    """The image recipe another page asked the Studio's Images view to open, once."""
+    text = st.session_state.pop(_OPEN_IMAGE_RECIPE, None)
     return None if text is None else Recipe.from_json(text)
 
 

@@ -14,6 +14,7 @@ import numpy as np
 import streamlit as st
 from PIL import Image, ImageDraw
 
+from augment import controls
 from augment.checklist import verdict_for
 from augment.errors import AugcheckError
 from augment.image import decode_image, decode_rgba, encode
@@ -25,6 +26,7 @@ from augment.recipe import Recipe
 from augment.review.sweep import MAX_RUNGS, ladder, make_sweep
 from augment.steps import Choice, steps_for
 from views._common import checklist, md, media_by_hash, reviewer, take_upload
+from views._handoff import image_recipe_to_open
 
 ss = st.session_state
 IMAGE_STEPS = steps_for("image")
@@ -163,6 +165,29 @@ def _controls() -> list[dict]:
     return steps
 
 
+def recipe_state(recipe: Recipe) -> tuple[dict, list[str]]:
+    """A stored image recipe in this view's controls (``controls.recipe_state`` under ``img.``;
+    a step with a range or a choice of several options gets its range toggle, and its choices
+    the multi-select): ``(state, notes)``."""
+    state, notes = controls.recipe_state(recipe, IMAGE_STEPS)
+    out = {f"img.{k}": v for k, v in state.items()}
+    first: dict = {}
+    for cfg in recipe.steps:
+        first.setdefault(cfg.step, cfg)
+    for name, cfg in first.items():
+        step = IMAGE_STEPS[name]
+        if not any(isinstance(v, list) for v in cfg.settings.values()):
+            continue
+        out[f"img.{name}.ranged"] = True
+        for p in step.params:
+            v = cfg.settings[p.name]
+            if isinstance(p, Choice):
+                out[f"img.{name}.{p.name}.multi"] = list(v) if isinstance(v, list) else [v]
+            elif not isinstance(v, list):
+                out[f"img.{name}.{p.name}.range"] = (v, v)
+    return out, [n for n in notes if " draws from " not in n]  # the multi-select shows them
+
+
 def _crop(pixels: np.ndarray, region) -> np.ndarray:
     if region is None:
         return pixels
@@ -212,6 +237,17 @@ def image_studio(store) -> None:
             facts += " · box " + ", ".join(f"{v:g}" for v in box)
     st.caption(f"**{md(item.name)}**: {facts}")
 
+    opened = image_recipe_to_open()  # "Open in the Studio" on the Recipes page
+    if opened is not None:
+        state, notes = recipe_state(opened)
+        ss.update(state)
+        ss["img.parent_recipe"] = opened.id  # what a changed version is saved as a child of
+        st.info(
+            f"Opened recipe **{md(opened.name)}** (`{opened.id}`). Changing anything makes a new"
+            " recipe; the old one and its reviews stay."
+            + (f" Note: {'; '.join(notes)}." if notes else ""),
+            icon=":material/open_in_new:",
+        )
     steps = _controls()
 
     def new_draw():
@@ -393,6 +429,7 @@ def image_studio(store) -> None:
                         reviewer=who,
                         **answers,
                         metrics={**m, "model": report},
+                        parent_id=ss.get("img.parent_recipe"),
                     )
                 except AugcheckError as exc:
                     st.error(str(exc))

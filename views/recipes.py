@@ -178,8 +178,9 @@ if b1.button(
     "Open in the Studio",
     key="open_in_studio",
     icon=":material/tune:",
-    disabled=pictures,
-    help="Image recipes: set them in the Studio's Images view." if pictures else None,
+    help="In the Studio's Images view, with this recipe's steps and settings."
+    if pictures
+    else None,
 ):
     open_in_studio(recipe)
 b2.download_button(

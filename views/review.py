@@ -1,4 +1,8 @@
-"""Review: what a labeler sees. One sample at a time, recipe and parameters hidden."""
+"""Review: what a labeler sees. One sample at a time, recipe and parameters hidden.
+
+A round of audio recipes is heard (the player, the clean reference beside it); a round of image
+recipes is seen: the original picture and the augmented one side by side, at the same size.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,8 @@ import streamlit as st
 
 from augment import audio
 from augment.errors import AugcheckError
+from augment.image.io import disguised_png_bytes, encode
+from augment.image.labels import parse_label
 from augment.review import labeling, round_results, rounds
 from views._access import current_user, round_labeler
 from views._common import (
@@ -17,13 +23,33 @@ from views._common import (
     original_wav,
     render_view,
 )
+from views._image_view import _with_box, picture
 from views._player import Match, Signal, ab_player
 
 qp = st.query_params
 store = get_store()
-st.title("Listening review")
-
 token = qp.get(rounds.QUERY_PARAM, "")
+try:  # the title says what the round asks for; a bad token is reported below
+    seen = bool(token) and rounds.get_round(store, token).modality == "image"
+except AugcheckError:
+    seen = False
+st.title("Picture review" if seen else "Listening review")
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def picture_sample(token: str, sample_id: int, _store) -> dict:
+    """A picture sample as every labeler sees it (re-made from its seed) and what its answer
+    stores; the PNG carries a per-sample random chunk (``disguised_png_bytes``), so not even
+    the clean attention check has the original's bytes or URL."""
+    sample = rounds.get_sample(_store, token, sample_id)
+    r = rounds.render_sample(_store, sample)
+    return {
+        "png": disguised_png_bytes(r.pixels, seed=[sample.round_id, sample.id, sample.seed]),
+        "params": r.params,
+        "metrics": r.metrics,
+    }
+
+
 if not token:
     user = current_user()
     if user is None or not user.signed_in:
@@ -86,7 +112,11 @@ if sample is None:
     share = summary["accept_share"]
     st.caption(
         f"You found {'—' if share is None else f'{100 * share:.0f}%'} of the augmented samples "
-        "realistic with the words still clear."
+        + (
+            "realistic with the label still clear."
+            if seen
+            else "realistic with the words still clear."
+        )
     )
     st.stop()
 
@@ -97,7 +127,31 @@ def pair(h):
     return (h, media[h].name) if h and h in media else None
 
 
-try:
+def show_picture() -> dict:
+    """The picture to judge (beside the original when the round offers it); what to save."""
+    item = media.get(sample.clip_hash)
+    view = picture_sample(token, sample.id, store)
+    label = parse_label(item.transcript if item else None) or {}
+    st.subheader(f"Picture {done + 1}")
+    if info.offer_reference:
+        original = picture(sample.clip_hash, store)
+        box = label.get("box")
+        left, right = st.columns(2)
+        left.image(
+            encode(_with_box(original, box), fmt="png"),
+            caption="Original" + (" (the box marks the label)" if box else ""),
+            width="stretch",
+        )
+        right.image(view["png"], caption="Picture to judge", width="stretch")
+    else:
+        st.image(view["png"], caption="Picture to judge", width="stretch")
+    if label.get("class"):
+        st.text(f"Label: {label['class']}")  # user text: never markdown
+    return view
+
+
+def play_sample() -> dict:
+    """The sample to judge in the player (with the clean reference when offered); what to save."""
     view = render_view(
         sample.recipe.to_json(indent=None),
         sample.clip_hash,
@@ -106,36 +160,42 @@ try:
         sample.seed,
         picture=False,
     )
+    st.subheader(f"Sample {done + 1}")
+    # never the reference's bytes (or URL), not even for the clean attention check
+    judged = Signal(
+        "sample",
+        "Sample to judge",
+        audio.disguised_wav_bytes(
+            view["samples"], view["sample_rate"], seed=[sample.round_id, sample.id, sample.seed]
+        ),
+    )
+    if info.offer_reference:
+        clean = decoded(sample.clip_hash)
+        ab_player(
+            [Signal("reference", "Clean reference", original_wav(sample.clip_hash)), judged],
+            key="review_player",
+            reset_key=f"{token}:{sample.id}",
+            match=Match(
+                "sample", clean.samples, view["samples"], view["sample_rate"], show_gain=False
+            ),
+        )
+        st.caption(
+            "Keys: **1** reference, **2** sample (switching keeps the place), **space** play or "
+            "pause; drag on the bar to loop a part."
+        )
+    else:
+        ab_player([judged], key="review_player", reset_key=f"{token}:{sample.id}")
+    transcript = media[sample.clip_hash].transcript if sample.clip_hash in media else None
+    if transcript:
+        st.caption(f"What is said: “{md(transcript)}”")
+    return view
+
+
+try:
+    view = show_picture() if info.modality == "image" else play_sample()
 except AugcheckError as exc:
     st.error(md(exc))
     st.stop()
-
-st.subheader(f"Sample {done + 1}")
-# never the reference's bytes (or URL), not even for the clean attention check
-judged = Signal(
-    "sample",
-    "Sample to judge",
-    audio.disguised_wav_bytes(
-        view["samples"], view["sample_rate"], seed=[sample.round_id, sample.id, sample.seed]
-    ),
-)
-if info.offer_reference:
-    clean = decoded(sample.clip_hash)
-    ab_player(
-        [Signal("reference", "Clean reference", original_wav(sample.clip_hash)), judged],
-        key="review_player",
-        reset_key=f"{token}:{sample.id}",
-        match=Match("sample", clean.samples, view["samples"], view["sample_rate"], show_gain=False),
-    )
-    st.caption(
-        "Keys: **1** reference, **2** sample (switching keeps the place), **space** play or "
-        "pause; drag on the bar to loop a part."
-    )
-else:
-    ab_player([judged], key="review_player", reset_key=f"{token}:{sample.id}")
-transcript = media[sample.clip_hash].transcript if sample.clip_hash in media else None
-if transcript:
-    st.caption(f"What is said: “{md(transcript)}”")
 
 answers = checklist(
     f"review_form_{sample.id}",
@@ -143,6 +203,7 @@ answers = checklist(
     suffix=f"_{sample.id}",
     submit_label="Save and next",
     submit_key="review_save",
+    modality=info.modality,
 )
 if answers is not None:
     try:

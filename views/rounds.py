@@ -1,4 +1,4 @@
-"""Rounds: an engineer sets up a blind listening round for labelers and reads its results."""
+"""Rounds: an engineer sets up a blind review round for labelers and reads its results."""
 
 from __future__ import annotations
 
@@ -14,27 +14,20 @@ from views._common import get_store, md, media_by_hash, reviewer
 ss = st.session_state
 st.title("Review rounds")
 st.caption(
-    "Labelers hear samples one at a time in their own shuffled order, without the recipe or its "
-    "parameters, and answer the checklist. Hidden attention checks (the clean original, and "
-    "noise at -20 dB SNR) show who is listening carefully."
+    "Labelers get samples one at a time in their own shuffled order, without the recipe or its "
+    "parameters, listen to them (or look at them) and answer the checklist. Hidden attention "
+    "checks (the clean original, and a sample nobody can make out: noise at -20 dB SNR, or a "
+    "picture 6 EV darker) show who is paying attention."
 )
 store = get_store()
 recipes = store.recipe_rows()
-speech = media_by_hash("speech")
-noises = media_by_hash("noise")
-irs = media_by_hash("impulse_response")
-# a round holds one kind of media; rounds are listened to, so they take audio recipes
-pictures = {r["id"] for r in recipes if store.recipe(r["id"]).modality == "image"}
-recipes = [r for r in recipes if r["id"] not in pictures]
+#: what each recipe is for: "audio", "image" (None: no steps, fits either)
+kind_of = {r["id"]: store.recipe(r["id"]).modality for r in recipes}
 in_review = [r["id"] for r in recipes if r["status"] == "in review"]
 names = {r["id"]: r["name"] for r in recipes}
+KIND_WORDS = {"audio": "audio", "image": "image", None: "no steps"}
 
 with st.expander("New round", expanded=not rounds.list_rounds(store), icon=":material/add:"):
-    if pictures:
-        st.caption(
-            f"A round holds one kind of media, and rounds are for audio recipes: the "
-            f"{len(pictures)} image recipe(s) are reviewed in the Studio (Media: Images)."
-        )
     if not recipes:
         st.info("No recipes yet: tune one in the Studio and save a label first.")
     else:
@@ -43,6 +36,25 @@ with st.expander("New round", expanded=not rounds.list_rounds(store), icon=":mat
                 "No recipe has the status *in review*. Set it on the Recipes page, or pick any "
                 "recipe below."
             )
+        # in review first, of one kind: a round holds one kind of media
+        first_kind = next((kind_of[i] for i in in_review if kind_of[i]), None)
+        picked = st.multiselect(
+            "Recipes (in review first)",
+            sorted(names, key=lambda i: (i not in in_review, names[i])),
+            default=[i for i in in_review if kind_of[i] in (first_kind, None)],
+            format_func=lambda i: f"{names[i]} · {KIND_WORDS[kind_of[i]]} ({i[:8]})",
+            key="round_recipes",
+        )
+        st.caption(
+            "A round holds one kind of media: audio recipes, heard on clips, or image recipes, "
+            "seen on pictures. For both, make two rounds."
+        )
+        try:
+            modality = rounds.round_modality([store.recipe(i) for i in picked])
+        except AugcheckError as exc:
+            st.error(md(exc), icon=":material/error:")
+            modality = None
+        pictures = modality == "image"
         with st.form("new_round", border=False):
             name = st.text_input(
                 "Round name",
@@ -50,35 +62,51 @@ with st.expander("New round", expanded=not rounds.list_rounds(store), icon=":mat
                 placeholder="e.g. week 47",
                 help="Labelers see this name: don't describe the recipes in it.",
             )
-            picked = st.multiselect(
-                "Recipes (in review first)",
-                sorted(names, key=lambda i: (i not in in_review, names[i])),
-                default=in_review,
-                format_func=lambda i: f"{names[i]} ({i[:8]})",
-                key="round_recipes",
-            )
-            c1, c2, c3 = st.columns(3)
-            clip_pick = c1.multiselect(
-                "Clips",
-                list(speech),
-                default=list(speech),
-                format_func=lambda h: speech[h].name,
-                key="round_clips",
-            )
-            noise_pick = c2.multiselect(
-                "Noises",
-                list(noises),
-                default=list(noises),
-                format_func=lambda h: noises[h].name,
-                key="round_noises",
-            )
-            ir_pick = c3.multiselect(
-                "Impulse responses",
-                list(irs),
-                default=list(irs),
-                format_func=lambda h: irs[h].name,
-                key="round_irs",
-            )
+            clip_pick, noise_pick, ir_pick, texture_pick = [], [], [], []
+            if pictures:
+                images = media_by_hash("image")
+                textures = media_by_hash("texture")
+                c1, c2 = st.columns(2)
+                clip_pick = c1.multiselect(
+                    "Pictures",
+                    list(images),
+                    default=list(images),
+                    format_func=lambda h: images[h].name,
+                    key="round_pictures",
+                )
+                texture_pick = c2.multiselect(
+                    "Textures (for the overlay step)",
+                    list(textures),
+                    default=list(textures),
+                    format_func=lambda h: textures[h].name,
+                    key="round_textures",
+                )
+            else:
+                speech = media_by_hash("speech")
+                noises = media_by_hash("noise")
+                irs = media_by_hash("impulse_response")
+                c1, c2, c3 = st.columns(3)
+                clip_pick = c1.multiselect(
+                    "Clips",
+                    list(speech),
+                    default=list(speech),
+                    format_func=lambda h: speech[h].name,
+                    key="round_clips",
+                )
+                noise_pick = c2.multiselect(
+                    "Noises",
+                    list(noises),
+                    default=list(noises),
+                    format_func=lambda h: noises[h].name,
+                    key="round_noises",
+                )
+                ir_pick = c3.multiselect(
+                    "Impulse responses",
+                    list(irs),
+                    default=list(irs),
+                    format_func=lambda h: irs[h].name,
+                    key="round_irs",
+                )
             d1, d2, d3 = st.columns(3)
             per_recipe = d1.number_input("Samples per recipe", 1, 500, 10, key="round_per_recipe")
             share = d2.slider(
@@ -93,9 +121,15 @@ with st.expander("New round", expanded=not rounds.list_rounds(store), icon=":mat
                 key="round_threshold",
             )
             reference = st.checkbox(
-                "Offer the clean original as a reference", value=True, key="round_reference"
+                "Show the original picture beside the augmented one"
+                if pictures
+                else "Offer the clean original as a reference",
+                value=True,
+                key="round_reference",
             )
-            create = st.form_submit_button("Create round", type="primary", key="round_create")
+            create = st.form_submit_button(
+                "Create round", type="primary", key="round_create", disabled=modality is None
+            )
         if create:
             try:
                 info = rounds.create_round(
@@ -105,6 +139,8 @@ with st.expander("New round", expanded=not rounds.list_rounds(store), icon=":mat
                     clip_hashes=clip_pick,
                     noise_hashes=noise_pick,
                     ir_hashes=ir_pick,
+                    texture_hashes=texture_pick,
+                    modality=modality,
                     samples_per_recipe=int(per_recipe),
                     offer_reference=reference,
                     anchor_share=float(share),
@@ -158,6 +194,7 @@ else:
             column_config={"error": st.column_config.TextColumn("problem")},
         )
 st.caption(
+    f"{'Pictures' if info.modality == 'image' else 'Audio'}. "
     f"{info.total} samples: {info.total - info.n_anchors} from {len(info.recipe_ids)} recipe(s), "
     f"{info.n_anchors} attention checks. Reference "
     f"{'offered' if info.offer_reference else 'not offered'}. Created by {md(info.created_by)}."

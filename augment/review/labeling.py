@@ -68,6 +68,11 @@ def next_sample(store: Store, token: str, labeler: str) -> tuple[RoundSample | N
         return None, len(done), total
 
 
+def _round_row_modality(store: Store, token: str) -> str:
+    with store.session() as s:
+        return _info(_round_row(s, token), ()).modality
+
+
 def _existing_answer(store: Store, round_id: int, sample_id: int, labeler: str) -> int | None:
     with store.session() as s:
         return s.scalar(
@@ -109,6 +114,7 @@ def answer(
     sample = get_sample(store, token, int(sample_id))
     if _existing_answer(store, sample.round_id, sample.id, name) is not None:
         return False
+    picture = _round_row_modality(store, token) == "image"
     recipe = None
     if sample.kind == "recipe":
         if params is None:
@@ -142,11 +148,15 @@ def answer(
                     params=list(params or []),
                     seed=sample.seed,
                     clip_hash=sample.clip_hash,
-                    noise_hash=sample.noise_hash,
+                    noise_hash=None if picture else sample.noise_hash,
                     inputs={
                         "clip": sample.clip_hash,
-                        "noise": sample.noise_hash,
-                        "ir": sample.ir_hash,
+                        # a picture's overlay texture is kept where a clip's noise is
+                        **(
+                            {"overlay": sample.noise_hash}
+                            if picture
+                            else {"noise": sample.noise_hash, "ir": sample.ir_hash}
+                        ),
                         "round": token,
                         "round_sample": sample.id,
                     },

@@ -1,4 +1,4 @@
-"""Blind listening rounds: fixed samples, a private order per labeler, attention checks.
+"""Blind review rounds: fixed samples, a private order per labeler, attention checks.
 
 An engineer creates a **round** from recipes and the clips, noises (and impulse responses) to
 draw on. Every sample (recipe or anchor kind, clip, noise, impulse response, seed) is fixed when
@@ -8,9 +8,14 @@ samples in their own order (a shuffle seeded from a SHA-256 of the round seed an
 it is the same in every process and after a restart) and resumes where they stopped: the next
 sample is the first of their order they have not answered.
 
+A round holds **one kind of media** (its ``modality``): audio recipes on speech clips, or image
+recipes on pictures; a round mixing the two is refused. For pictures the "noise" of a sample is
+the overlay texture (the image counterpart of a background noise), kept in the same column.
+
 Hidden **anchors** check attention: ``clean`` is the clean original itself (expected: realistic
-and clear), ``bad`` is noise at -20 dB SNR (expected: not clear). A labeler whose anchor accuracy
-is below the round's threshold is flagged and left out of the round's results by default.
+and clear), ``bad`` is noise at -20 dB SNR, for pictures an exposure 6 EV darker (expected: not
+clear). A labeler whose anchor accuracy is below the round's threshold is flagged and left out
+of the round's results by default.
 
 Answers are insert-only, one per (round, sample, labeler) (a unique constraint; a duplicate
 submit is ignored). An answer to a recipe sample is also saved as a normal review
@@ -28,7 +33,7 @@ import math
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import urlencode
 
 import numpy as np
@@ -39,6 +44,7 @@ from sqlalchemy.orm import Session
 from augment.errors import AugcheckError, NotFoundError, ParameterError
 from augment.recipe import Recipe, Rendering
 from augment.steps.background_noise import BackgroundNoise
+from augment.steps.brightness import Brightness
 from augment.store import Store
 from augment.store.schema import (
     MediaRow,
@@ -47,6 +53,9 @@ from augment.store.schema import (
     now,
 )
 
+if TYPE_CHECKING:
+    from augment.image.render import ImageRendering
+
 #: The query parameter that carries a round's token in a shared link.
 QUERY_PARAM = "round"
 ANCHOR_KINDS = ("clean", "bad")
@@ -54,6 +63,26 @@ ANCHOR_KINDS = ("clean", "bad")
 BAD_ANCHOR = Recipe.from_dict(
     {"name": "anchor (bad)", "steps": [{"step": BackgroundNoise.name, "snr_db": -20}]}
 )
+#: The "bad" anchor of a picture round: 6 EV darker (1/64 of the light): nobody sees the defect.
+BAD_IMAGE_ANCHOR = Recipe.from_dict(
+    {
+        "name": "anchor (bad, picture)",
+        "steps": [{"step": Brightness.name, "exposure_ev": Brightness.param("exposure_ev").min}],
+    }
+)
+#: Per kind of media: the media kind of a round's clips, its "bad" anchor, and the library
+#: media a recipe may draw on, by the kind a step asks for (``Recipe.sources``) -> what the
+#: round was given (``noise_hashes`` / ``ir_hashes`` / ``texture_hashes``).
+CLIP_KIND = {"audio": "speech", "image": "image"}
+BAD_ANCHORS = {"audio": BAD_ANCHOR, "image": BAD_IMAGE_ANCHOR}
+#: How the Rounds page and the messages name each kind of media in a round.
+MEDIA_WORDS = {
+    "speech": "clip",
+    "noise": "noise",
+    "impulse_response": "impulse response",
+    "image": "picture",
+    "texture": "texture",
+}
 #: The "clean" anchor: no steps, the original itself.
 CLEAN_ANCHOR = Recipe.from_dict({"name": "anchor (clean)", "steps": []})
 #: Sample seeds stay below 2**31 so they fit a 32-bit INTEGER column on any database.
@@ -86,6 +115,10 @@ class RoundInfo:
     #: when and by whom the round was closed (None while it takes answers)
     closed_at: dt.datetime | None = None
     closed_by: str | None = None
+    #: ``"audio"`` or ``"image"``: a round holds one kind of media
+    modality: str = "audio"
+    #: overlay textures (image rounds whose recipes paste one)
+    texture_hashes: tuple[str, ...] = ()
 
     @property
     def closed(self) -> bool:
@@ -113,8 +146,8 @@ class RoundSample:
     kind: str
     recipe_id: str | None
     recipe_json: str
-    clip_hash: str
-    noise_hash: str | None
+    clip_hash: str  # a speech clip, or a picture in an image round
+    noise_hash: str | None  # the noise mixed in, or the overlay texture in an image round
     ir_hash: str | None
     seed: int
 
@@ -161,6 +194,8 @@ def _info(row: RoundRow, sample_ids: Sequence[int]) -> RoundInfo:
         n_bad_anchors=int(st["n_bad_anchors"]),
         closed_at=row.closed_at,
         closed_by=row.closed_by,
+        modality=st.get("modality", "audio"),
+        texture_hashes=tuple(st.get("texture_hashes", ())),
     )
 
 
@@ -193,6 +228,30 @@ def _balanced(rng: np.random.Generator, items: Sequence[str], n: int) -> list[st
     return out[:n]
 
 
+def round_modality(recipes: Sequence[Recipe], asked: str | None = None) -> str:
+    """The one kind of media of a round's recipes (an empty recipe fits either; ``asked``, or
+    audio, when nothing says): one :class:`ParameterError` line when they mix audio and images,
+    or are not of the ``asked`` kind."""
+    kinds: dict[str, str] = {}
+    for r in recipes:
+        if r.modality is not None:
+            kinds.setdefault(r.modality, r.name or r.id)
+    if len(kinds) > 1:
+        raise ParameterError(
+            "a round holds one kind of media: "
+            + " and ".join(f"{name!r} is {_a(kind)} recipe" for kind, name in sorted(kinds.items()))
+            + "; make one round for each"
+        )
+    if asked is not None and kinds and asked not in kinds:
+        ((kind, name),) = kinds.items()
+        raise ParameterError(f"recipe {name!r} is {_a(kind)} recipe; this round is for {asked}")
+    return asked or next(iter(kinds), "audio")
+
+
+def _a(word: str) -> str:
+    return f"{'an' if word[:1] in 'aeiou' else 'a'} {word}"
+
+
 def _check_media(s: Session, hashes: list[str], kind: str, what: str) -> None:
     q = select(MediaRow.hash, MediaRow.kind).where(MediaRow.hash.in_(hashes))
     found = {h: k for h, k in s.execute(q)}
@@ -200,7 +259,7 @@ def _check_media(s: Session, hashes: list[str], kind: str, what: str) -> None:
         if h not in found:
             raise NotFoundError(f"no media with hash {h[:12]} (a {what} of the round)")
         if found[h] != kind:
-            raise ParameterError(f"media {h[:12]} is a {found[h]}, not a {kind} ({what})")
+            raise ParameterError(f"media {h[:12]} is {_a(found[h])}, not {_a(kind)} ({what})")
 
 
 def _round_row(s: Session, token: str) -> RoundRow:
@@ -245,6 +304,8 @@ def create_round(
     clip_hashes: Sequence[str],
     noise_hashes: Sequence[str] = (),
     ir_hashes: Sequence[str] = (),
+    texture_hashes: Sequence[str] = (),
+    modality: str | None = None,
     samples_per_recipe: int,
     offer_reference: bool,
     anchor_share: float,
@@ -254,10 +315,14 @@ def create_round(
 ) -> RoundInfo:
     """Create a round and fix all its samples; returns it with its shareable token.
 
-    Per recipe, ``samples_per_recipe`` samples; clips (and noises / impulse responses where the
-    recipe uses them) are spread evenly in a seeded random order, each sample with its own seed.
-    Anchors are added so they make up ``anchor_share`` of all samples:
+    Per recipe, ``samples_per_recipe`` samples; clips (and noises / impulse responses / overlay
+    textures where the recipe uses them) are spread evenly in a seeded random order, each sample
+    with its own seed. Anchors are added so they make up ``anchor_share`` of all samples:
     ``round(recipe samples * share / (1 - share))``, half clean (the extra one when odd), half bad.
+
+    A round holds one kind of media: audio recipes on speech clips or image recipes on pictures
+    (``clip_hashes`` then names pictures). ``modality`` (``"audio"`` / ``"image"``) is what the
+    caller set the round up for; without it, the recipes' kind. Mixing is refused.
     """
     name = (name or "").strip()
     if not name:
@@ -269,6 +334,9 @@ def create_round(
         raise ParameterError("enter your name before creating a round")
     recipe_ids, clips = _unique(recipe_ids), _unique(clip_hashes)
     noises, irs = _unique(noise_hashes), _unique(ir_hashes)
+    textures = _unique(texture_hashes)
+    if modality is not None and modality not in CLIP_KIND:
+        raise ParameterError(f"modality={modality!r} is not one of {', '.join(CLIP_KIND)}")
     if not recipe_ids:
         raise ParameterError("pick at least one recipe for the round")
     if not clips:
@@ -292,6 +360,11 @@ def create_round(
     seed = int(seed)
 
     recipes = [store.recipe(rid) for rid in recipe_ids]  # AugcheckError for an unknown id
+    modality = round_modality(recipes, modality)
+    if modality == "image":
+        noises, irs = [], []  # pictures draw on textures only
+    else:
+        textures = []
     n_recipe = per_recipe * len(recipes)
     n_anchor = int(math.floor(n_recipe * share / (1.0 - share) + 0.5))
     n_bad = n_anchor // 2
@@ -301,18 +374,24 @@ def create_round(
             f"the round would have {n_recipe + n_anchor} samples; at most {MAX_SAMPLES}"
         )
     for r in recipes:
+        if "texture" in r.sources() and not textures:
+            raise ParameterError(
+                f"recipe {r.name or r.id} pastes a texture: pick at least one texture"
+            )
         if "noise" in r.sources() and not noises:
             raise ParameterError(f"recipe {r.name or r.id} mixes in noise: pick at least one noise")
         if "impulse_response" in r.sources() and not irs:
             raise ParameterError(
                 f"recipe {r.name or r.id} uses a measured room: pick at least one impulse response"
             )
-    if n_bad and not noises:
+    bad_anchor = BAD_ANCHORS[modality]
+    if n_bad and "noise" in bad_anchor.sources() and not noises:
         raise ParameterError("the 'bad' attention checks mix in noise: pick at least one noise")
     with store.session() as s:
-        _check_media(s, clips, "speech", "clip")
+        _check_media(s, clips, CLIP_KIND[modality], MEDIA_WORDS[CLIP_KIND[modality]])
         _check_media(s, noises, "noise", "noise")
         _check_media(s, irs, "impulse_response", "impulse response")
+        _check_media(s, textures, "texture", "texture")
 
     rng = np.random.default_rng(seed)
     specs: list[dict[str, Any]] = []
@@ -320,6 +399,8 @@ def create_round(
     def add(kind: str, recipe: Recipe, recipe_id: str | None, n: int) -> None:
         chosen_clips = _balanced(rng, clips, n)
         chosen_noises = _balanced(rng, noises, n) if "noise" in recipe.sources() else []
+        if "texture" in recipe.sources():  # a picture's overlay goes where a clip's noise goes
+            chosen_noises = _balanced(rng, textures, n)
         chosen_irs = _balanced(rng, irs, n) if "impulse_response" in recipe.sources() else []
         seeds = rng.integers(0, SEED_LIMIT, size=n)
         for i in range(n):
@@ -338,13 +419,15 @@ def create_round(
     for r in recipes:
         add("recipe", r, r.id, per_recipe)
     add("clean", CLEAN_ANCHOR, None, n_clean)
-    add("bad", BAD_ANCHOR, None, n_bad)
+    add("bad", bad_anchor, None, n_bad)
 
     settings = {
         "recipe_ids": recipe_ids,
         "clip_hashes": clips,
         "noise_hashes": noises,
         "ir_hashes": irs,
+        "texture_hashes": textures,
+        "modality": modality,
         "samples_per_recipe": per_recipe,
         "offer_reference": bool(offer_reference),
         "anchor_share": share,
@@ -435,11 +518,14 @@ def get_sample(store: Store, token: str, sample_id: int) -> RoundSample:
         return _sample(sample)
 
 
-def render_sample(store: Store, sample: RoundSample) -> Rendering:
-    """Render a round sample exactly as every labeler hears it (the clip's own sample rate)."""
+def render_sample(store: Store, sample: RoundSample) -> Rendering | ImageRendering:
+    """Render a round sample exactly as every labeler hears it (the clip's own sample rate), or
+    sees it when the clip is a picture: the same pixels, bit for bit, from the stored seed."""
     from augment.audio import decode
     from augment.recipe import render, source
 
+    if store.media(sample.clip_hash).kind == CLIP_KIND["image"]:
+        return _render_picture(store, sample)
     clip = decode(store.media_bytes(sample.clip_hash), name=sample.clip_hash[:12])
 
     def sources(digest: str | None) -> tuple:
@@ -459,9 +545,27 @@ def render_sample(store: Store, sample: RoundSample) -> Rendering:
     )
 
 
+def _render_picture(store: Store, sample: RoundSample) -> ImageRendering:
+    from augment.image import decode_image, decode_rgba, overlay_source, render_image
+    from augment.image.labels import label_box
+
+    item = store.media(sample.clip_hash)
+    pixels = decode_image(store.media_bytes(item.hash), name=item.name).pixels
+    overlays = []
+    if sample.noise_hash is not None:  # the overlay texture
+        tex = store.media(sample.noise_hash)
+        rgba = decode_rgba(store.media_bytes(tex.hash), name=tex.name)
+        overlays.append(overlay_source(tex.hash, tex.name, rgba))
+    return render_image(
+        sample.recipe, pixels, seed=sample.seed, overlays=overlays, box=label_box(item.transcript)
+    )
+
+
 def _unplayable(s: Session, round_id: int) -> dict[int, list[str]]:
-    q_gone = select(MediaRow.hash, MediaRow.name).where(MediaRow.deleted_at.is_not(None))
-    gone = {h: n for h, n in s.execute(q_gone)}
+    q_gone = select(MediaRow.hash, MediaRow.name, MediaRow.kind).where(
+        MediaRow.deleted_at.is_not(None)
+    )
+    gone = {h: f"{MEDIA_WORDS.get(k, k)} {n}" for h, n, k in s.execute(q_gone)}
     if not gone:
         return {}
     q = select(
@@ -472,20 +576,16 @@ def _unplayable(s: Session, round_id: int) -> dict[int, list[str]]:
     ).where(RoundSampleRow.round_id == round_id)
     out: dict[int, list[str]] = {}
     for sid, *hashes in s.execute(q):
-        what = [
-            f"{kind} {gone[h]}"
-            for kind, h in zip(("clip", "noise", "impulse response"), hashes, strict=True)
-            if h in gone
-        ]
+        what = [gone[h] for h in hashes if h in gone]
         if what:
             out[sid] = what
     return out
 
 
 def unplayable_samples(store: Store, token: str) -> dict[int, list[str]]:
-    """The round's samples that can no longer be played because a clip, noise or impulse
-    response they use was deleted: ``{sample id: ["clip c0.wav", ...]}``. Labelers are not
-    given them any more; answers already given stay and count."""
+    """The round's samples that can no longer be played because a clip, noise, impulse
+    response, picture or texture they use was deleted: ``{sample id: ["clip c0.wav", ...]}``.
+    Labelers are not given them any more; answers already given stay and count."""
     with store.session() as s:
         return _unplayable(s, _round_row(s, token).id)
 
@@ -494,6 +594,10 @@ __all__ = [
     "ANCHOR_KINDS",
     "AnchorScore",
     "BAD_ANCHOR",
+    "BAD_ANCHORS",
+    "BAD_IMAGE_ANCHOR",
+    "CLIP_KIND",
+    "MEDIA_WORDS",
     "CLEAN_ANCHOR",
     "QUERY_PARAM",
     "RoundInfo",
@@ -504,6 +608,7 @@ __all__ = [
     "get_sample",
     "list_rounds",
     "render_sample",
+    "round_modality",
     "round_samples",
     "unplayable_samples",
 ]

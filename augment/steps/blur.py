@@ -8,7 +8,6 @@ kernel albumentations picks for uint8 pictures).
 from __future__ import annotations
 
 import numpy as np
-from scipy.ndimage import gaussian_filter1d
 
 from augment.steps._image import ImageStep, a_transform, bounds
 from augment.steps.base import Param
@@ -40,6 +39,10 @@ class Blur(ImageStep):
         ]
 
     def apply(self, img, params, ctx, rng):
+        # imported here: scipy.ndimage costs 0.4-0.5 s at start-up (python -X importtime), and the
+        # audio Studio never blurs
+        from scipy.ndimage import gaussian_filter1d
+
         sigma = float(params["sigma_px"])
         if sigma <= 0.0:
             return img
