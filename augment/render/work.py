@@ -21,6 +21,7 @@ from typing import Any
 from augment import audio
 from augment.errors import AugcheckError
 from augment.recipe import Recipe
+from augment.render.allocator import keep_freed_memory
 from augment.render.media import MEDIA, media_for
 
 # what a worker process reads once, and the atomic writes (kept importable from here)
@@ -95,6 +96,7 @@ def render_task(task: Task, job: Job) -> dict[str, Any]:
     A bad source file is not an exception here: it comes back as an error row with its reason.
     What differs between audio and pictures is asked of ``media_for(job.modality)``.
     """
+    keep_freed_memory()  # once per worker process: 25% less CPU time (see allocator)
     started = time.process_time()
     media = media_for(job.modality)
     rows: list[dict[str, Any]] = []

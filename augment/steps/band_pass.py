@@ -27,6 +27,16 @@ _NOTE_RANGE = (
 
 @lru_cache(maxsize=64)
 def _sos(low_hz: float, high_hz: float, sample_rate: int):
+    """The filter's second-order sections, its initial state for a unit step (scipy's
+    ``sosfilt_zi``) and the padding ``sosfiltfilt`` uses: ``(sos, zi, edge)``."""
+    from scipy.signal import sosfilt_zi
+
+    sos = _design(low_hz, high_hz, sample_rate)
+    ntaps = 2 * len(sos) + 1 - min(int((sos[:, 2] == 0).sum()), int((sos[:, 5] == 0).sum()))
+    return sos, sosfilt_zi(sos), 3 * ntaps
+
+
+def _design(low_hz: float, high_hz: float, sample_rate: int):
     from scipy.signal import butter
 
     nyquist = sample_rate / 2.0
@@ -98,9 +108,39 @@ class BandPass(Step):
             )
 
     def apply(self, y, params, ctx, rng):
-        from scipy.signal import sosfiltfilt
-
         if len(y) < 3 * (2 * ORDER + 1) * 2:
             return y
-        sos = _sos(float(params["low_hz"]), float(params["high_hz"]), int(ctx.sample_rate))
-        return sosfiltfilt(sos, y).astype(np.float32)
+        design = _sos(float(params["low_hz"]), float(params["high_hz"]), int(ctx.sample_rate))
+        return filtfilt(design, y)
+
+
+def _odd_ext(x: np.ndarray, n: int) -> np.ndarray:
+    """scipy's ``odd_ext`` of a 1-D array, in the array's own dtype (so float32 stays float32)."""
+    return np.concatenate((2 * x[:1] - x[n:0:-1], x, 2 * x[-1:] - x[-2 : -(n + 2) : -1]))
+
+
+def filtfilt(design, y: np.ndarray) -> np.ndarray:
+    """``scipy.signal.sosfiltfilt(sos, y).astype(float32)``, bit for bit; ``design`` is
+    ``(sos, zi, edge)`` from :func:`_sos`.
+
+    Hand-written (the steps of scipy 1.17's ``sosfiltfilt``: odd padding in ``y``'s own dtype,
+    forward and backward ``sosfilt`` from ``sosfilt_zi`` scaled by the first sample) because
+    scipy's ``sosfiltfilt`` designs the filter's initial state (``sosfilt_zi``) again on every
+    call, and a render filters twice per band pass (the signal and the noise added so far are
+    tracked apart, see :meth:`Step.process`): on the render benchmark's chain (a) the band pass
+    was 52% of the CPU time and 41% of that was ``sosfilt_zi``. Here it is designed once, with
+    the filter (``tests/test_steps.py`` checks the bytes against scipy's, float32 and float64).
+    Signal and noise as the two rows of one array took the same CPU time in ``sosfilt`` but
+    its 1 MB temporaries made glibc return memory and fault it in again on every call (780
+    page faults, +70% time, measured), so the tracks go one at a time.
+    """
+    from scipy.signal import sosfilt
+
+    sos, zi, edge = design
+    x = np.asarray(y)
+    if len(x) <= edge:
+        raise ValueError(f"band_pass: {len(x)} samples, fewer than the filter's {edge}")
+    ext = _odd_ext(x, edge)
+    z, _ = sosfilt(sos, ext, zi=zi * ext[:1])
+    z, _ = sosfilt(sos, z[::-1], zi=zi * z[-1:])
+    return z[::-1][edge:-edge].astype(np.float32)
