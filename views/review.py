@@ -6,7 +6,9 @@ recipes is seen: the original picture and the augmented one side by side, at the
 
 from __future__ import annotations
 
+import numpy as np
 import streamlit as st
+from PIL import Image
 
 from augment import audio
 from augment.errors import AugcheckError
@@ -36,6 +38,20 @@ except AugcheckError:
 st.title("Picture review" if seen else "Listening review")
 
 
+#: Streamlit re-encodes a picture wider than its content width (1460 px), which would drop the
+#: PNG's disguise; wider pictures are shrunk here first, both sides alike.
+SCREEN_MAX_PX = 1400
+
+
+def for_screen(pixels):
+    """``pixels`` at most :data:`SCREEN_MAX_PX` wide (Pillow's Lanczos), else unchanged."""
+    h, w = pixels.shape[:2]
+    if w <= SCREEN_MAX_PX:
+        return pixels
+    size = (SCREEN_MAX_PX, max(1, round(h * SCREEN_MAX_PX / w)))
+    return np.asarray(Image.fromarray(pixels).resize(size, Image.Resampling.LANCZOS))
+
+
 @st.cache_resource(max_entries=8, show_spinner=False)
 def picture_sample(token: str, sample_id: int, _store) -> dict:
     """A picture sample as every labeler sees it (re-made from its seed) and what its answer
@@ -44,7 +60,9 @@ def picture_sample(token: str, sample_id: int, _store) -> dict:
     sample = rounds.get_sample(_store, token, sample_id)
     r = rounds.render_sample(_store, sample)
     return {
-        "png": disguised_png_bytes(r.pixels, seed=[sample.round_id, sample.id, sample.seed]),
+        "png": disguised_png_bytes(
+            for_screen(r.pixels), seed=[sample.round_id, sample.id, sample.seed]
+        ),
         "params": r.params,
         "metrics": r.metrics,
     }
@@ -137,14 +155,17 @@ def show_picture() -> dict:
         original = picture(sample.clip_hash, store)
         box = label.get("box")
         left, right = st.columns(2)
+        # PNG, not Streamlit's default JPEG (quality 90) for pictures without alpha: the labeler
+        # judges the pixels the seed made, not JPEG artefacts, and the disguise stays
         left.image(
-            encode(_with_box(original, box), fmt="png"),
+            encode(for_screen(_with_box(original, box)), fmt="png"),
             caption="Original" + (" (the box marks the label)" if box else ""),
             width="stretch",
+            output_format="PNG",
         )
-        right.image(view["png"], caption="Picture to judge", width="stretch")
+        right.image(view["png"], caption="Picture to judge", width="stretch", output_format="PNG")
     else:
-        st.image(view["png"], caption="Picture to judge", width="stretch")
+        st.image(view["png"], caption="Picture to judge", width="stretch", output_format="PNG")
     if label.get("class"):
         st.text(f"Label: {label['class']}")  # user text: never markdown
     return view

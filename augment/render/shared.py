@@ -51,9 +51,10 @@ def overlays(pairs: tuple[tuple[str, str], ...]) -> tuple:
 
 
 def cache_info() -> dict[str, int]:
-    """How many files this process has decoded (tests check 'once per worker')."""
+    """How many noises / impulse responses and textures this process has decoded (tests check
+    'once per worker')."""
     textures = {path for pairs in _OVERLAYS for path, _name in pairs}
-    return {"pid": os.getpid(), "decoded": len(_DECODED) + len(textures)}
+    return {"pid": os.getpid(), "decoded": len(_DECODED), "textures": len(textures)}
 
 
 def write_atomic(path: str, samples, sample_rate: int) -> None:
