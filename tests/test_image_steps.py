@@ -223,6 +223,25 @@ def test_jpeg_quality_is_a_whole_number_and_lower_is_worse(phone):
     assert drawn == int(drawn)
 
 
+@pytest.mark.parametrize("quality", [1, 30, 75, 95, 100])
+def test_jpeg_gives_exactly_pillows_round_trip(phone, quality):
+    """The decoder is simplejpeg (faster), the levels are those of Pillow's own round trip."""
+    import io
+
+    from PIL import Image
+
+    img, _ = phone
+    odd = np.random.default_rng(3).integers(0, 256, (37, 53, 3), dtype=np.uint8)
+    for picture in (img, img[..., 0].copy(), odd, odd[..., 2].copy()):
+        buf = io.BytesIO()
+        Image.fromarray(picture).save(buf, format="JPEG", quality=quality)
+        with Image.open(io.BytesIO(buf.getvalue())) as decoded:
+            want = np.asarray(decoded)
+        got = run([{"step": "jpeg", "quality": quality}], picture).pixels
+        assert got.shape == picture.shape
+        np.testing.assert_array_equal(got, want)
+
+
 def test_scratches_come_with_their_mask(phone):
     img, _ = phone
     out = run([{"step": "scratches", "count": 4, "tone": -1.0, "width_px": 3}], img)
@@ -287,6 +306,9 @@ def test_bad_inputs_to_render(phone):
         [{"step": "gamma", "gamma": 1.7}, {"step": "jpeg", "quality": 60}, {"step": "contrast"}],
         [{"step": "brightness", "exposure_ev": -0.4}, {"step": "gamma", "gamma": 0.6}],
         [{"step": "jpeg", "quality": 40}, {"step": "brightness", "exposure_ev": 0.3}],
+        [{"step": "flip", "direction": "vertical"}, {"step": "contrast", "contrast_factor": 0.7}],
+        [{"step": "flip", "direction": ["none"]}, {"step": "gamma", "gamma": 2}, {"step": "blur"}],
+        [{"step": "contrast", "contrast_factor": 1.3}, {"step": "jpeg", "quality": 70}],
     ],
 )
 def test_the_8_bit_fast_path_gives_the_same_pixels(phone, steps):

@@ -279,3 +279,31 @@ def test_an_audio_option_or_input_is_refused_for_a_picture_recipe_in_one_line(pi
         audio_manifest = pictures["root"] / "audio.jsonl"
         audio_manifest.write_text(json.dumps({"audio_filepath": "x.wav", "split": "train"}) + "\n")
         prepare(opts(pictures, tmp_path / "o", input=str(audio_manifest)))
+
+
+def test_a_dask_cluster_gives_the_same_pictures_and_reads_a_texture_once_per_worker(
+    pictures, tmp_path
+):
+    from distributed import Client, LocalCluster
+
+    from augment.render import work
+
+    texture = save(tmp_path / "scratch.png", scratch_overlay(64, 64, seed=1), "PNG")
+    recipe = Recipe.from_dict({"steps": [*RECIPE.to_dict()["steps"][:2], {"step": "overlay"}]})
+    kw = dict(recipe=recipe, overlays=[str(texture)], copies=2)
+    serial = render_dataset(opts(pictures, tmp_path / "serial", **kw))
+    with (
+        LocalCluster(
+            n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        record = render_dataset(
+            opts(pictures, tmp_path / "dask", dask=cluster.scheduler_address, **kw)
+        )
+        caches = client.run(work.cache_info)
+    assert record["executor"]["kind"] == "dask" and record["counts"]["outputs"] == 8
+    assert serial["counts"]["outputs"] == 8
+    assert tree(tmp_path / "dask") == tree(tmp_path / "serial")
+    assert caches and all(c["textures"] <= 1 for c in caches.values())
+    assert sum(c["textures"] for c in caches.values()) >= 1

@@ -39,7 +39,7 @@ def show_result(job: dict, st_: dict) -> None:
     m[0].metric("Files rendered", c["rendered"], help=f"{c['skipped']} were already done")
     if pictures:
         m[1].metric("Pictures per second", t.get("files_per_s"))
-        m[2].metric("Format", str(record.get("format") or "as the input"))
+        m[2].metric("Format", str(record.get("format") or "kept"), help="Each picture's own")
     else:
         m[1].metric("Hours of audio", f"{t['audio_h']:.3f}")
         m[2].metric("Real-time factor", f"{t['real_time_factor']}x")
@@ -82,7 +82,8 @@ def show_result(job: dict, st_: dict) -> None:
             a.caption(f"Source: {plain(os.path.basename(r['source_filepath']))}")
             snr = "" if r.get("snr_db") is None else f" (SNR {r['snr_db']:.1f} dB)"
             if pictures:
-                snr = f" (luminance {r['luminance_change']:+.1f}, PSNR {r['psnr_db']} dB)"
+                psnr = "identical" if r["psnr_db"] is None else f"PSNR {r['psnr_db']:.1f} dB"
+                snr = f" (luminance {r['luminance_change']:+.1f}, {psnr})"
             b.caption(f"Rendered: {plain(r[media.path_column])}{snr}")
             for col, path in (
                 (a, r["source_filepath"]),
@@ -90,7 +91,10 @@ def show_result(job: dict, st_: dict) -> None:
             ):
                 try:
                     data = Path(path).read_bytes()
-                    col.image(data) if pictures else col.audio(data)
+                    if pictures:
+                        col.image(data)
+                    else:
+                        col.audio(data)
                 except OSError as exc:
                     col.caption(f"Cannot play it: {plain(exc.strerror)}")
     errors = Path(out, "errors.jsonl")

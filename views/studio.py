@@ -133,16 +133,8 @@ model_box = right.container(key="studio_model")
 checklist_box = right.container()
 
 
-# --- the part a slider move reruns ---------------------------------------------------------
-@st.fragment
-def tune():
-    """Controls -> recipe -> rendering -> player, figures, model and hints; returns what the
-    checklist and the sweep need (on a full run), or None when there is nothing to show."""
-    with timed("studio.tune"):
-        return _tune()
-
-
-def _tune():
+def draw_controls() -> None:
+    """Recipe name, seed and every step's controls, in the scrolling column on the left."""
     facts = f"{clean.duration_s:.2f} s · {clean.sample_rate} Hz"
     if clean.downmixed:
         facts += f" · {clean.channels} channels, downmixed to mono"
@@ -170,6 +162,22 @@ def _tune():
         for step in STEPS.values():
             with st.container(border=True):
                 step_controls(step)
+
+
+# --- the part a slider move reruns ---------------------------------------------------------
+@st.fragment
+def tune():
+    """Controls -> recipe -> rendering -> player, figures, model and hints; returns what the
+    checklist and the sweep need (on a full run), or None when there is nothing to show."""
+    with timed("studio.tune"):
+        return _tune()
+
+
+def _tune():
+    # The sound first, the controls after: the recipe comes from the controls' state (the moved
+    # slider's value is already in it), so the player's new sound goes to the browser before the
+    # ~90 messages that redraw the step controls (a slider move waited for all of them before;
+    # measured with a WebSocket probe in Chromium, see benchmarks/player_latency.py).
     steps = controls.recipe_steps(ss, STEPS)
     try:
         recipe = Recipe.from_dict({"name": ss.get("recipe_name") or "", "steps": steps})
@@ -184,11 +192,14 @@ def _tune():
         )
     except AugcheckError as exc:
         results_box.error(md(exc), icon=":material/error:")
+        result = None
+    else:
+        with results_box:
+            show_player(clip.hash, clean, result)
+            show_metrics(result["metrics"], clean.duration_s)
+    draw_controls()
+    if result is None:
         return None
-
-    with results_box:
-        show_player(clip.hash, clean, result)
-        show_metrics(result["metrics"], clean.duration_s)
     with drawn_tab:
         st.json({"recipe_id": recipe.id, "params": result["params"]}, expanded=True)
         st.code(recipe.to_json(), language="json")
