@@ -226,6 +226,14 @@ def test_library_upload_and_transcript(app, data_dir, arctic):
         .fetchone()
     )
     assert row == ("a hum", "val")
+    # listening: the same A/B player as everywhere (no <audio>), one at a time, on request
+    assert players(app) == []
+    app.button(key=f"listen_{digest}").click().run()
+    (player,) = players(app)
+    assert [(s["id"], bool(s["url"])) for s in player["signals"]] == [("original", True)]
+    other = next(b.key for b in app.button if b.key and b.key.startswith("listen_"))
+    app.button(key=other).click().run()
+    assert len(players(app)) == 1 and app.button(key=f"listen_{digest}")
 
 
 def test_model_and_hints_beside_the_checklist(app, data_dir, monkeypatch):

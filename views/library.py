@@ -9,6 +9,7 @@ from augment.errors import AugcheckError
 from augment.image.io import EXTENSIONS as IMAGE_EXTENSIONS
 from augment.store import IMAGE_KINDS, MEDIA_KINDS, SPLITS
 from views._common import KIND_LABELS, get_store, md, original_wav, take_upload
+from views._player import Signal, ab_player
 
 st.title("Library")
 st.caption("Files are stored by content: the same file uploaded twice is one entry.")
@@ -91,8 +92,20 @@ for kind in MEDIA_KINDS:
         ):
             if picture:
                 st.image(store.media_bytes(m.hash), width=320)
+            elif ss.get("library_listening") == m.hash:  # one player on the page at a time
+                ab_player(
+                    [Signal("original", "Original", original_wav(m.hash))],
+                    key="library_player",
+                    reset_key=m.hash,
+                )
             else:
-                st.audio(original_wav(m.hash), format="audio/wav")
+                st.button(
+                    "Listen",
+                    key=f"listen_{m.hash}",
+                    icon=":material/play_arrow:",
+                    on_click=ss.__setitem__,
+                    args=("library_listening", m.hash),
+                )
             with st.form(f"edit_{m.hash}", border=False):
                 name = st.text_input("Name", m.name, key=f"name_{m.hash}")
                 transcript = st.text_input(

@@ -30,7 +30,12 @@ def register(sub) -> None:
         "(.jsonl/.json or .csv: audio_filepath, duration, text, split, speaker; for an image "
         "recipe image_filepath, label, split, ...)",
     )
-    r.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    r.add_argument(
+        "--out",
+        required=True,
+        metavar="DIR_OR_URL",
+        help="output folder, or an fsspec URL (s3://bucket/aug; needs the protocol's driver)",
+    )
     r.add_argument(
         "--noise",
         action="append",

@@ -22,7 +22,6 @@ import math
 from typing import Any
 
 import numpy as np
-from scipy.ndimage import gaussian_filter
 
 from augment.image.io import luminance
 
@@ -86,6 +85,10 @@ def ssim(reference: np.ndarray, test: np.ndarray, *, max_pixels: int | None = No
     factor = ssim_factor(x.shape, max_pixels)
     if factor > 1:
         x, y = _shrink(x, factor), _shrink(y, factor)
+
+    # imported here: scipy.ndimage costs 0.4-0.5 s (python -X importtime), and the store imports
+    # this package to check pictures on every start
+    from scipy.ndimage import gaussian_filter
 
     def f(a):
         return gaussian_filter(a, SSIM_SIGMA, truncate=SSIM_TRUNCATE, mode="reflect")

@@ -18,11 +18,12 @@ import os
 from dataclasses import dataclass
 
 from augment.errors import AugcheckError
+from augment.render import target
 from augment.render.inputs import Item, Listing
 
 PURPOSES = ("training", "evaluation")
 #: Files in an output folder that say what it holds.
-STATE_FILES = ("render.json", os.path.join(".render", "state.json"))
+STATE_FILES = ("render.json", ".render/state.json")
 EVALUATION_SPLITS = ("val", "test")
 SHOW = 10  # how many names a refusal lists before "and N more"
 
@@ -123,10 +124,9 @@ def check_sources(items: list[Item], *, purpose: str, what: str) -> None:
 def folder_purpose(out: str) -> str | None:
     """The purpose of the render already in ``out`` (None when there is none)."""
     for name in STATE_FILES:
-        path = os.path.join(out, name)
+        path = target.join(out, *name.split("/"))
         try:
-            with open(path, encoding="utf-8") as fh:
-                return json.load(fh).get("purpose", "training")
+            return json.loads(target.read_text(path)).get("purpose", "training")
         except FileNotFoundError:
             continue
         except (OSError, ValueError):
@@ -138,15 +138,15 @@ def folder_purpose(out: str) -> str | None:
 
 def check_out_dir(out: str, *, purpose: str, input_root: str | None) -> None:
     """Training and evaluation renders never share a folder; the output is not in the input."""
-    out_abs = os.path.abspath(out)
-    if input_root is not None:
+    out_abs = target.local_path(out)  # None: a remote URL, never inside a local input folder
+    if input_root is not None and out_abs is not None:
         root = os.path.abspath(input_root)
         if out_abs == root or out_abs.startswith(root + os.sep):
             raise LeakageError(
                 f"--out {out} is inside the input folder {input_root}: the outputs would mix "
                 "with the originals; pick a folder outside it"
             )
-    here = folder_purpose(out_abs)
+    here = folder_purpose(target.absolute(out))
     if here is not None and here != purpose:
         raise LeakageError(
             f"refusing to write a{'n' if purpose == 'evaluation' else ''} {purpose} render "

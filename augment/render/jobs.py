@@ -19,6 +19,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from augment.render import target
 from augment.render.output import state_path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
@@ -108,7 +109,7 @@ def start(job_id: str, argv: list[str], *, out: str, label: str) -> dict[str, An
     record = {
         "id": job_id,
         "pid": proc.pid,
-        "out": os.path.abspath(out),
+        "out": target.absolute(out),  # a folder, or an fsspec URL
         "argv": argv,
         "label": label,
         "started_at": time.time(),
@@ -149,8 +150,7 @@ def _alive(job: dict[str, Any]) -> bool:
 
 def _read_json(path: str) -> dict[str, Any] | None:
     try:
-        with open(path, encoding="utf-8") as fh:
-            return json.load(fh)
+        return json.loads(target.read_text(path))
     except (OSError, ValueError):
         return None
 
@@ -158,7 +158,7 @@ def _read_json(path: str) -> dict[str, Any] | None:
 def status(job: dict[str, Any]) -> dict[str, Any]:
     """``state``: running / done / refused / stopped, with the progress, the record and the log."""
     progress = _read_json(state_path(job["out"], "progress.json")) or {}
-    record = _read_json(os.path.join(job["out"], "render.json"))
+    record = _read_json(target.join(job["out"], "render.json"))
     alive = _alive(job)
     proc = _PROCS.get(job["id"])
     code = None if proc is None else proc.poll()

@@ -7,6 +7,12 @@
 - at the end: ``manifest.jsonl`` and ``manifest.csv`` (rows sorted by ``audio_filepath``, so any
   number of workers, any order and any restart give the same bytes), ``errors.jsonl`` and
   ``render.json``; each written to a temporary name and renamed.
+
+``--out`` may be an fsspec URL (:mod:`augment.render.target`): the same files, each written whole
+under a temporary name and moved; nothing can be appended to an object, so there the journal is
+``.render/journal-<time>-<pid>.jsonl`` pieces, one written every :data:`JOURNAL_EVERY_S`
+seconds (and at the end): a kill loses at most that much of the journal, and those outputs are
+rendered again, to the same bytes.
 """
 
 from __future__ import annotations
@@ -15,13 +21,17 @@ import csv
 import io
 import json
 import os
+import time
 from collections.abc import Iterable
 from typing import Any
 
 from augment.export.reviews import param_columns
-from augment.render.work import OWN_COLUMNS, TMP_PREFIX
+from augment.render import target
+from augment.render.work import OWN_COLUMNS
 
 STATE_DIR = ".render"
+#: With a URL ``--out``: seconds between two journal pieces.
+JOURNAL_EVERY_S = 5.0
 #: Leading characters that make a spreadsheet read a cell as a formula.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 #: The manifest's own columns in CSV order (carried and <step>.<param> columns follow).
@@ -34,15 +44,11 @@ CSV_COLUMNS = (
 
 
 def state_path(out: str, name: str) -> str:
-    return os.path.join(out, STATE_DIR, name)
+    return target.join(out, STATE_DIR, name)
 
 
 def write_text_atomic(path: str, text: str) -> None:
-    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-    tmp = os.path.join(os.path.dirname(path), f"{TMP_PREFIX}{os.getpid()}-{os.path.basename(path)}")
-    with open(tmp, "w", encoding="utf-8", newline="") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
+    target.write_bytes_atomic(path, text.encode("utf-8"))
 
 
 def write_json_atomic(path: str, data: Any) -> None:
@@ -58,38 +64,65 @@ class Journal:
     """Appends one line per finished output; reads back what a killed run had finished."""
 
     def __init__(self, out: str, *, key: str = "audio_filepath"):
+        self.out = out
         self.path = state_path(out, "journal.jsonl")
         self.key = key  # the rows' path column (the media's)
-        os.makedirs(os.path.dirname(self.path), exist_ok=True)
+        self.pieces = target.is_url(out)  # an object cannot be appended to
+        target.makedirs(state_path(out, ""))
         self._fh = None
+        self._pending: list[str] = []
+        self._last = time.monotonic()
+
+    def _texts(self) -> list[str]:
+        texts = []
+        try:
+            texts.append(target.read_text(self.path))
+        except FileNotFoundError:
+            pass
+        if self.pieces:
+            for name in target.listdir(state_path(self.out, "")):
+                if name.startswith("journal-") and name.endswith(".jsonl"):
+                    texts.append(target.read_text(state_path(self.out, name)))
+        return texts
 
     def read(self) -> dict[str, dict[str, Any]]:
         """``{audio_filepath: entry}`` of every complete line (later lines win)."""
         done: dict[str, dict[str, Any]] = {}
-        try:
-            with open(self.path, encoding="utf-8") as fh:
-                for line in fh:
-                    if not line.endswith("\n"):
-                        break  # the last line of a killed run, cut off
-                    try:
-                        entry = json.loads(line)
-                    except json.JSONDecodeError:
-                        continue
-                    done[entry["row"][self.key]] = entry
-        except FileNotFoundError:
-            pass
+        for text in self._texts():
+            for line in text.splitlines(keepends=True):
+                if not line.endswith("\n"):
+                    break  # the last line of a killed run, cut off
+                try:
+                    entry = json.loads(line)
+                except json.JSONDecodeError:
+                    continue
+                done[entry["row"][self.key]] = entry
         return done
 
     def append(self, entries: Iterable[dict[str, Any]]) -> None:
+        lines = [json.dumps(e, separators=(",", ":")) + "\n" for e in entries]
+        if self.pieces:
+            self._pending.extend(lines)
+            if time.monotonic() - self._last >= JOURNAL_EVERY_S:
+                self._write_piece()
+            return
         if self._fh is None:
             self._fh = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 (kept open)
             if self._fh.tell() > 0:
                 self._fh.write("\n")  # a cut-off last line stays on its own
-        for e in entries:
-            self._fh.write(json.dumps(e, separators=(",", ":")) + "\n")
+        self._fh.writelines(lines)
         self._fh.flush()
 
+    def _write_piece(self) -> None:
+        self._last = time.monotonic()
+        if self._pending:
+            name = f"journal-{time.time_ns():020d}-{os.getpid()}.jsonl"
+            write_text_atomic(state_path(self.out, name), "".join(self._pending))
+            self._pending = []
+
     def close(self) -> None:
+        if self.pieces:
+            self._write_piece()
         if self._fh is not None:
             self._fh.close()
             self._fh = None
@@ -97,13 +130,7 @@ class Journal:
 
 def remove_stale_temporaries(out: str) -> int:
     """Delete temporary files a killed run left behind; returns how many."""
-    removed = 0
-    for dirpath, _dirs, files in os.walk(out):
-        for name in files:
-            if name.startswith(TMP_PREFIX):
-                os.remove(os.path.join(dirpath, name))
-                removed += 1
-    return removed
+    return target.remove_temporaries(out)
 
 
 # --- manifests --------------------------------------------------------------------------------
@@ -145,11 +172,11 @@ def write_results(
 ) -> None:
     """The manifests (rows sorted by their path column ``key``) and ``errors.jsonl``."""
     rows = sorted(rows, key=lambda r: r[key])
-    write_text_atomic(os.path.join(out, "manifest.jsonl"), jsonl(rows))
-    write_text_atomic(os.path.join(out, "manifest.csv"), manifest_csv(rows, columns))
+    write_text_atomic(target.join(out, "manifest.jsonl"), jsonl(rows))
+    write_text_atomic(target.join(out, "manifest.csv"), manifest_csv(rows, columns))
     errors = sorted(errors, key=lambda e: (e["source_filepath"], e["copies"]))
-    errors_path = os.path.join(out, "errors.jsonl")
+    errors_path = target.join(out, "errors.jsonl")
     if errors:
         write_text_atomic(errors_path, jsonl(errors))
-    elif os.path.exists(errors_path):
-        os.remove(errors_path)
+    elif target.exists(errors_path):
+        target.remove(errors_path)

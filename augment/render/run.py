@@ -18,7 +18,7 @@ from typing import Any
 from augment import audio
 from augment.errors import AugcheckError, ParameterError
 from augment.recipe import Recipe
-from augment.render import executors, guard, output
+from augment.render import executors, guard, output, target
 from augment.render.inputs import Item, read_input, read_sources
 from augment.render.media import Media, media_for
 from augment.render.progress import Progress
@@ -110,11 +110,7 @@ def _validate(o: Options, media: Media) -> None:
         raise ParameterError(f"--workers {o.workers!r} must be from 1 to 1024")
     if o.dask is not None and o.dask != "local" and "://" not in o.dask:
         raise ParameterError(f"--dask {o.dask!r}: give 'local' or an address like tcp://host:8786")
-    if "://" in o.out:
-        raise ParameterError(
-            f"--out {o.out}: give a folder path every worker can reach (a shared filesystem "
-            "mounted at the same path); URLs are not written to directly"
-        )
+    target.check(o.out)  # a folder, or an fsspec URL whose driver is installed
 
 
 def _check_readable(items: list[Item], what: str, media: Media) -> list[dict[str, Any]]:
@@ -170,7 +166,7 @@ def prepare(o: Options) -> Plan:
     job = Job(
         recipe_json=o.recipe.to_json(indent=None),
         base_seed=int(o.seed),
-        out_dir=os.path.abspath(o.out),
+        out_dir=target.absolute(o.out),
         format=o.format,
         purpose=o.purpose,
         noises=tuple((n.path, n.rel) for n in noises),
@@ -201,10 +197,9 @@ def _state(o: Options) -> dict[str, Any]:
 
 def _check_state(o: Options) -> bool:
     """True when ``--out`` holds a render of the same options (to resume); refuses another."""
-    state_file = output.state_path(os.path.abspath(o.out), "state.json")
+    state_file = output.state_path(target.absolute(o.out), "state.json")
     try:
-        with open(state_file, encoding="utf-8") as fh:
-            before = json.load(fh)
+        before = json.loads(target.read_text(state_file))
     except FileNotFoundError:
         return False
     except (OSError, ValueError):
@@ -237,7 +232,7 @@ def _resume(plan: Plan, journal: output.Journal) -> tuple[list[Task], dict[str, 
                 e is not None
                 and e.get("src") == stat
                 and e["row"]["source_filepath"] == item.path
-                and os.path.exists(os.path.join(out, rel_out))
+                and target.exists(target.join(out, rel_out))
             ):
                 kept[rel_out] = e
                 skipped += 1
@@ -272,7 +267,7 @@ def execute(plan: Plan, progress: Progress | None = None) -> dict[str, Any]:
     progress = progress or Progress(out, quiet=True)
     started_at = dt.datetime.now(dt.timezone.utc)
     t0 = time.monotonic()
-    os.makedirs(out, exist_ok=True)
+    target.makedirs(out)
     media = plan.media
     journal = output.Journal(out, key=media.path_column)
     tasks, kept, skipped = _resume(plan, journal)
@@ -357,7 +352,7 @@ def execute(plan: Plan, progress: Progress | None = None) -> dict[str, Any]:
         "timings": timings,
         "left_out": left,
     }
-    output.write_json_atomic(os.path.join(out, "render.json"), record)
+    output.write_json_atomic(target.join(out, "render.json"), record)
     progress.finish("done")
     return record
 

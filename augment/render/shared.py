@@ -7,8 +7,8 @@ import os
 
 from augment import audio
 from augment.recipe import source
-
-TMP_PREFIX = ".augtmp-"
+from augment.render import target
+from augment.render.target import TMP_PREFIX, write_file_atomic  # noqa: F401
 
 _DECODED: dict[str, tuple[str, audio.Audio]] = {}
 _SOURCES: dict[tuple, list] = {}
@@ -57,32 +57,12 @@ def cache_info() -> dict[str, int]:
     return {"pid": os.getpid(), "decoded": len(_DECODED), "textures": len(textures)}
 
 
-def _tmp(path: str) -> tuple[str, str]:
-    folder, name = os.path.split(path)
-    os.makedirs(folder or ".", exist_ok=True)
-    return folder, os.path.join(folder, f"{TMP_PREFIX}{os.getpid()}-{name}")
-
-
 def write_atomic(path: str, samples, sample_rate: int) -> None:
-    """Audio to a temporary name in the same folder, then renamed: never a half-written file."""
-    _folder, tmp = _tmp(path)
-    try:
-        audio.write(tmp, samples, sample_rate)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    """Audio to a temporary name, then renamed (a folder) or moved (an fsspec URL): never a
+    half-written file (see :mod:`augment.render.target`)."""
+    write_file_atomic(path, lambda local: audio.write(local, samples, sample_rate))
 
 
 def write_bytes_atomic(path: str, blob: bytes) -> None:
     """Bytes (an encoded picture) the same way."""
-    _folder, tmp = _tmp(path)
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(blob)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    target.write_bytes_atomic(path, blob)
