@@ -114,6 +114,17 @@ def test_a_labeler_answers_a_picture(app_page: Page, picture_round_app, artifact
         assert np.array_equal(shown, rounds.render_sample(store, sample).pixels)
         screenshot(page, shot)
 
+        # zoom to the labelled part: both pictures cut around the label's box, still PNG
+        natural = "img => [img.naturalWidth, img.naturalHeight]"
+        full = judged.locator("img").evaluate(natural)
+        main.get_by_text("Zoom to the labelled part").click()
+        settle(page)
+        expect(judged.locator("img")).not_to_have_attribute("src", src, timeout=LONG)
+        zoomed = judged.locator("img").evaluate(natural)
+        cut = original.locator("img").evaluate(natural)
+        assert zoomed[0] < full[0] / 2 and zoomed == cut, (full, zoomed, cut)
+        screenshot(page, artifacts_dir / "e2e_review_pictures_zoom.png")
+
         # answer: realistic, not clear, model "Don't know"; save and next
         for question, option in (("Looks realistic", "Yes"), ("Label still clear", "No")):
             group = main.locator('[data-testid="stRadio"]').filter(has_text=question)
