@@ -94,7 +94,7 @@ def test_image_round_created_and_answered_on_the_review_page(app, data_dir):
     at.run()
     assert not at.exception, at.exception
     assert [t.value for t in at.title] == ["Picture review"]
-    answered = 0
+    answered = zoomed = 0
     while not at.success:
         assert not at.exception and not errors(at), (at.exception, errors(at))
         # the original and the picture to judge side by side, same width; no player
@@ -109,6 +109,11 @@ def test_image_round_created_and_answered_on_the_review_page(app, data_dir):
         labels = {r.label for r in at.radio}
         assert "Label still clear (a person can still see the defect / tell the class)" in labels
         assert "Looks realistic" in labels
+        zoom = [t for t in at.toggle if t.key == "review_zoom"]
+        if zoom and not zoom[0].value:  # a picture with a label box: zoom to it
+            zoom[0].set_value(True).run()
+            assert not at.exception and len(at.get("image")) == 2, at.exception
+            zoomed += 1
         radios = {r.key.rsplit("_", 1)[0]: r for r in at.radio}
         radios["review_realistic"].set_value("Yes")
         sample, _, _ = labeling.next_sample(store, token, "ana")  # a careful labeler
@@ -116,7 +121,7 @@ def test_image_round_created_and_answered_on_the_review_page(app, data_dir):
         at.button(key="review_save").click().run()
         answered += 1
         assert answered <= len(samples)
-    assert answered == len(samples)
+    assert answered == len(samples) and zoomed >= 1
     assert "label still clear" in at.caption[-1].value
     # the same review rows as for audio: the recipe samples are reviews of the recipe
     rows = db(
