@@ -94,7 +94,7 @@ def test_image_round_created_and_answered_on_the_review_page(app, data_dir):
     at.run()
     assert not at.exception, at.exception
     assert [t.value for t in at.title] == ["Picture review"]
-    answered = 0
+    answered = zoomed = 0
     while not at.success:
         assert not at.exception and not errors(at), (at.exception, errors(at))
         # the original and the picture to judge side by side, same width; no player
@@ -109,6 +109,11 @@ def test_image_round_created_and_answered_on_the_review_page(app, data_dir):
         labels = {r.label for r in at.radio}
         assert "Label still clear (a person can still see the defect / tell the class)" in labels
         assert "Looks realistic" in labels
+        zoom = [t for t in at.toggle if t.key == "review_zoom"]
+        if zoom and not zoom[0].value:  # a picture with a label box: zoom to it
+            zoom[0].set_value(True).run()
+            assert not at.exception and len(at.get("image")) == 2, at.exception
+            zoomed += 1
         radios = {r.key.rsplit("_", 1)[0]: r for r in at.radio}
         radios["review_realistic"].set_value("Yes")
         sample, _, _ = labeling.next_sample(store, token, "ana")  # a careful labeler
@@ -116,7 +121,7 @@ def test_image_round_created_and_answered_on_the_review_page(app, data_dir):
         at.button(key="review_save").click().run()
         answered += 1
         assert answered <= len(samples)
-    assert answered == len(samples)
+    assert answered == len(samples) and zoomed >= 1
     assert "label still clear" in at.caption[-1].value
     # the same review rows as for audio: the recipe samples are reviews of the recipe
     rows = db(
@@ -193,3 +198,25 @@ def test_open_an_image_recipe_in_the_studio(app, data_dir):
     assert not app.exception and not errors(app), (app.exception, errors(app))
     rows = db(data_dir, "select id, parent_id from recipes where parent_id is not null")
     assert rows and rows[0][1] == opened.id and rows[0][0] != opened.id
+
+
+def test_without_the_reference_only_the_picture_to_judge(app, data_dir):
+    store = Store(f"sqlite:///{data_dir / 'augcheck.db'}")
+    info = rounds.create_round(
+        store,
+        name="no reference",
+        recipe_ids=[DARK.id],
+        clip_hashes=[m.hash for m in store.list_media("image")],
+        samples_per_recipe=2,
+        offer_reference=False,
+        anchor_share=0.0,
+        created_by="eng",
+    )
+    assert info.modality == "image"  # from the recipes
+    st.cache_resource.clear()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    personal_link(at, data_dir, info.token, "cy")
+    at.run()
+    assert not at.exception and not errors(at), (at.exception, errors(at))
+    captions = [img.caption for e in at.get("image") for img in e.proto.imgs]
+    assert captions == ["Picture to judge"]

@@ -307,3 +307,21 @@ def test_a_dask_cluster_gives_the_same_pictures_and_reads_a_texture_once_per_wor
     assert tree(tmp_path / "dask") == tree(tmp_path / "serial")
     assert caches and all(c["textures"] <= 1 for c in caches.values())
     assert sum(c["textures"] for c in caches.values()) >= 1
+
+
+def test_pictures_and_masks_to_a_file_url_are_the_same_bytes_as_to_a_folder(pictures, tmp_path):
+    plain, via_url = tmp_path / "plain", tmp_path / "via_url"
+    render_dataset(opts(pictures, plain, copies=2))
+    record = render_dataset(opts(pictures, f"file://{via_url}", copies=2))
+    assert record["counts"]["rendered"] == 8
+    assert tree(via_url) == tree(plain)
+    assert len(list(via_url.rglob("*.mask.png"))) == 8 and not list(via_url.rglob(".augtmp-*"))
+
+
+def test_two_pictures_differing_only_in_their_extension_are_refused(pictures, tmp_path):
+    """phone0.png and phone0.jpg would both leave phone0_aug1.mask.png."""
+    root = pictures["root"]
+    save(root / "p0" / "phone0.jpg", phone_picture(160, 120, seed=9)[0], "JPEG")
+    with pytest.raises(AugcheckError, match="differing only in their extension"):
+        prepare(opts(pictures, tmp_path / "o", input=str(root / "p0"), assume_train=True))
+    assert not (tmp_path / "o").exists()

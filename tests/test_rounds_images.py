@@ -204,3 +204,15 @@ def test_the_picture_to_judge_has_its_pixels_but_never_the_originals_bytes(lib):
     assert len({a, b, encode(pixels, fmt="png")}) == 3
     for blob in (a, b):
         assert np.array_equal(np.asarray(Image.open(io.BytesIO(blob))), pixels)
+
+
+def test_a_deleted_picture_or_texture_is_named_as_such(lib):
+    info = picture_round(lib)
+    lib.store.delete_media(lib.texture)
+    lib.store.delete_media(lib.pictures[1])
+    gone = rounds.unplayable_samples(lib.store, info.token)
+    whats = {w for ws in gone.values() for w in ws}
+    assert whats == {"texture scratch.png", "picture phone1.png"}
+    samples = {s.id: s for s in rounds.round_samples(lib.store, info.token)}
+    assert {sid for sid, s in samples.items() if s.clip_hash == lib.pictures[1]} <= set(gone)
+    assert {sid for sid, s in samples.items() if s.noise_hash == lib.texture} <= set(gone)

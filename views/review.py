@@ -25,17 +25,17 @@ from views._common import (
     original_wav,
     render_view,
 )
-from views._image_view import _with_box, picture
+from views._image_view import _crop, _with_box, picture
 from views._player import Match, Signal, ab_player
 
 qp = st.query_params
 store = get_store()
 token = qp.get(rounds.QUERY_PARAM, "")
 try:  # the title says what the round asks for; a bad token is reported below
-    seen = bool(token) and rounds.get_round(store, token).modality == "image"
+    pictures_round = bool(token) and rounds.get_round(store, token).modality == "image"
 except AugcheckError:
-    seen = False
-st.title("Picture review" if seen else "Listening review")
+    pictures_round = False
+st.title("Picture review" if pictures_round else "Listening review")
 
 
 #: Streamlit re-encodes a picture wider than its content width (1460 px), which would drop the
@@ -59,13 +59,22 @@ def picture_sample(token: str, sample_id: int, _store) -> dict:
     the clean attention check has the original's bytes or URL."""
     sample = rounds.get_sample(_store, token, sample_id)
     r = rounds.render_sample(_store, sample)
+    disguise = [sample.round_id, sample.id, sample.seed]
     return {
-        "png": disguised_png_bytes(
-            for_screen(r.pixels), seed=[sample.round_id, sample.id, sample.seed]
-        ),
+        "png": disguised_png_bytes(for_screen(r.pixels), seed=disguise),
+        "pixels": r.pixels,
+        "box": r.box,  # the label's box where it ends up (geometric steps move it)
+        "disguise": disguise,
         "params": r.params,
         "metrics": r.metrics,
     }
+
+
+def around(box, share: float = 0.25) -> list[float]:
+    """The region of a label's box with a margin of ``share`` of its longer side (the Studio's
+    zoom to the label box)."""
+    pad = share * max(box[2] - box[0], box[3] - box[1])
+    return [box[0] - pad, box[1] - pad, box[2] + pad, box[3] + pad]
 
 
 if not token:
@@ -132,7 +141,7 @@ if sample is None:
         f"You found {'—' if share is None else f'{100 * share:.0f}%'} of the augmented samples "
         + (
             "realistic with the label still clear."
-            if seen
+            if pictures_round
             else "realistic with the words still clear."
         )
     )
@@ -151,21 +160,34 @@ def show_picture() -> dict:
     view = picture_sample(token, sample.id, store)
     label = parse_label(item.transcript if item else None) or {}
     st.subheader(f"Picture {done + 1}")
+    box = label.get("box")
+    zoom = bool(box and view["box"]) and st.toggle(
+        "Zoom to the labelled part",
+        key="review_zoom",
+        help="Both pictures cut to the label's box and a margin around it (where it ends up in "
+        "the picture to judge).",
+    )
+    judged = view["png"]
+    if zoom:
+        judged = disguised_png_bytes(
+            for_screen(_crop(view["pixels"], around(view["box"]))), seed=view["disguise"]
+        )
+    # PNG, not Streamlit's default JPEG (quality 90) for pictures without alpha: the labeler
+    # judges the pixels the seed made, not JPEG artefacts, and the disguise stays
     if info.offer_reference:
-        original = picture(sample.clip_hash, store)
-        box = label.get("box")
+        original = _with_box(picture(sample.clip_hash, store), box)
+        if zoom:
+            original = _crop(original, around(box))
         left, right = st.columns(2)
-        # PNG, not Streamlit's default JPEG (quality 90) for pictures without alpha: the labeler
-        # judges the pixels the seed made, not JPEG artefacts, and the disguise stays
         left.image(
-            encode(for_screen(_with_box(original, box)), fmt="png"),
+            encode(for_screen(original), fmt="png"),
             caption="Original" + (" (the box marks the label)" if box else ""),
             width="stretch",
             output_format="PNG",
         )
-        right.image(view["png"], caption="Picture to judge", width="stretch", output_format="PNG")
+        right.image(judged, caption="Picture to judge", width="stretch", output_format="PNG")
     else:
-        st.image(view["png"], caption="Picture to judge", width="stretch", output_format="PNG")
+        st.image(judged, caption="Picture to judge", width="stretch", output_format="PNG")
     if label.get("class"):
         st.text(f"Label: {label['class']}")  # user text: never markdown
     return view

@@ -27,6 +27,15 @@ in_review = [r["id"] for r in recipes if r["status"] == "in review"]
 names = {r["id"]: r["name"] for r in recipes}
 KIND_WORDS = {"audio": "audio", "image": "image", None: "no steps"}
 
+
+def media_pick(where, label: str, kind: str, key: str) -> list[str]:
+    """The library's media of one kind to draw on, all picked to start with."""
+    items = media_by_hash(kind)
+    return where.multiselect(
+        label, list(items), default=list(items), format_func=lambda h: items[h].name, key=key
+    )
+
+
 with st.expander("New round", expanded=not rounds.list_rounds(store), icon=":material/add:"):
     if not recipes:
         st.info("No recipes yet: tune one in the Studio and save a label first.")
@@ -64,49 +73,16 @@ with st.expander("New round", expanded=not rounds.list_rounds(store), icon=":mat
             )
             clip_pick, noise_pick, ir_pick, texture_pick = [], [], [], []
             if pictures:
-                images = media_by_hash("image")
-                textures = media_by_hash("texture")
                 c1, c2 = st.columns(2)
-                clip_pick = c1.multiselect(
-                    "Pictures",
-                    list(images),
-                    default=list(images),
-                    format_func=lambda h: images[h].name,
-                    key="round_pictures",
-                )
-                texture_pick = c2.multiselect(
-                    "Textures (for the overlay step)",
-                    list(textures),
-                    default=list(textures),
-                    format_func=lambda h: textures[h].name,
-                    key="round_textures",
+                clip_pick = media_pick(c1, "Pictures", "image", "round_pictures")
+                texture_pick = media_pick(
+                    c2, "Textures (for the overlay step)", "texture", "round_textures"
                 )
             else:
-                speech = media_by_hash("speech")
-                noises = media_by_hash("noise")
-                irs = media_by_hash("impulse_response")
                 c1, c2, c3 = st.columns(3)
-                clip_pick = c1.multiselect(
-                    "Clips",
-                    list(speech),
-                    default=list(speech),
-                    format_func=lambda h: speech[h].name,
-                    key="round_clips",
-                )
-                noise_pick = c2.multiselect(
-                    "Noises",
-                    list(noises),
-                    default=list(noises),
-                    format_func=lambda h: noises[h].name,
-                    key="round_noises",
-                )
-                ir_pick = c3.multiselect(
-                    "Impulse responses",
-                    list(irs),
-                    default=list(irs),
-                    format_func=lambda h: irs[h].name,
-                    key="round_irs",
-                )
+                clip_pick = media_pick(c1, "Clips", "speech", "round_clips")
+                noise_pick = media_pick(c2, "Noises", "noise", "round_noises")
+                ir_pick = media_pick(c3, "Impulse responses", "impulse_response", "round_irs")
             d1, d2, d3 = st.columns(3)
             per_recipe = d1.number_input("Samples per recipe", 1, 500, 10, key="round_per_recipe")
             share = d2.slider(

@@ -13,6 +13,7 @@ import os
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from augment.render import target
 from augment.render.shared import overlays, sources, write_atomic, write_bytes_atomic
 
 
@@ -78,8 +79,11 @@ class Media:
         """The decoded source (raise ``AugcheckError`` with one line when it cannot be used)."""
         raise NotImplementedError
 
-    def render_copy(self, recipe, source: Any, *, seed: int, path: str, job, task) -> Made:
-        """Render one copy, write it (and anything beside it) atomically under ``path``."""
+    def render_copy(
+        self, recipe, source: Any, *, seed: int, path: str, rel: str, job, task
+    ) -> Made:
+        """Render one copy, write it (and anything beside it) atomically to ``path`` (``rel``
+        under the output folder or URL)."""
         raise NotImplementedError
 
     # --- the summary ----------------------------------------------------------------------
@@ -135,7 +139,7 @@ class Audio(Media):
         irs = sources(job.irs, clip.sample_rate)
         return clip, noises, irs
 
-    def render_copy(self, recipe, source, *, seed, path, job, task):
+    def render_copy(self, recipe, source, *, seed, path, rel, job, task):
         from augment.recipe import render
 
         clip, noises, irs = source
@@ -234,7 +238,7 @@ class Image(Media):
             raise ParameterError(f"{task.rel}: {exc}") from None
         return picture, parsed, overlays(job.overlays)
 
-    def render_copy(self, recipe, source, *, seed, path, job, task):
+    def render_copy(self, recipe, source, *, seed, path, rel, job, task):
         import json
 
         import numpy as np
@@ -255,8 +259,7 @@ class Image(Media):
             lead["label"] = json.dumps({**label, **({"box": r.box} if r.box is not None else {})})
         mask_blob = None
         if r.mask is not None:
-            mask_rel = f"{os.path.splitext(os.path.relpath(path, job.out_dir))[0]}.mask.png"
-            lead["mask_filepath"] = mask_rel.replace(os.sep, "/")
+            lead["mask_filepath"] = f"{os.path.splitext(rel)[0]}.mask.png"
             mask_blob = encode(r.mask.astype(np.uint8) * 255, fmt="png")
         measured = metrics.summary(picture.pixels, r.pixels)
         if r.mask is not None:
@@ -264,7 +267,7 @@ class Image(Media):
         if "noise_psnr_db" in r.metrics:
             measured["noise_psnr_db"] = r.metrics["noise_psnr_db"]
         if mask_blob is not None:  # the mask first: a picture in place means its mask is too
-            write_bytes_atomic(os.path.join(job.out_dir, lead["mask_filepath"]), mask_blob)
+            write_bytes_atomic(target.join(job.out_dir, lead["mask_filepath"]), mask_blob)
         write_bytes_atomic(path, blob)
         return Made(lead, r.params, measured)
 

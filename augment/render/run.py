@@ -151,7 +151,10 @@ def prepare(o: Options) -> Plan:
     guard.check_out_dir(
         o.out, purpose=o.purpose, input_root=listing.root if listing.kind == "folder" else None
     )
-    names = Counter(media.output_rel(i.rel, 1, o.format) for i in selection.render)
+    # by name without extension: a picture keeps its own, and its mask is <stem>.mask.png
+    names = Counter(
+        os.path.splitext(media.output_rel(i.rel, 1, o.format))[0] for i in selection.render
+    )
     twice = [n for n, c in names.items() if c > 1]
     if twice:
         raise AugcheckError(

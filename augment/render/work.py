@@ -13,7 +13,6 @@ Noises, impulse responses and overlay textures are read once per worker process
 from __future__ import annotations
 
 import hashlib
-import os
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +20,7 @@ from typing import Any
 from augment import audio
 from augment.errors import AugcheckError
 from augment.recipe import Recipe
+from augment.render import target
 from augment.render.allocator import keep_freed_memory
 from augment.render.media import MEDIA, media_for
 
@@ -126,7 +126,8 @@ def render_task(task: Task, job: Job) -> dict[str, Any]:
                 recipe,
                 loaded,
                 seed=seed,
-                path=os.path.join(job.out_dir, rel_out),
+                path=target.join(job.out_dir, rel_out),
+                rel=rel_out,
                 job=job,
                 task=task,
             )

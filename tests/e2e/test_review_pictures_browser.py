@@ -57,6 +57,7 @@ def test_a_labeler_answers_a_picture(app_page: Page, picture_round_app, artifact
 
     app, page = picture_round_app, app_page
     shot = artifacts_dir / "e2e_review_pictures.png"
+    shot.unlink(missing_ok=True)
     try:
         page.goto(app.url + "/", wait_until="domcontentloaded")  # first start: demo material
         expect(page.get_by_role("heading", name="Studio")).to_be_visible(timeout=LONG)
@@ -113,6 +114,17 @@ def test_a_labeler_answers_a_picture(app_page: Page, picture_round_app, artifact
         assert np.array_equal(shown, rounds.render_sample(store, sample).pixels)
         screenshot(page, shot)
 
+        # zoom to the labelled part: both pictures cut around the label's box, still PNG
+        natural = "img => [img.naturalWidth, img.naturalHeight]"
+        full = judged.locator("img").evaluate(natural)
+        main.get_by_text("Zoom to the labelled part").click()
+        settle(page)
+        expect(judged.locator("img")).not_to_have_attribute("src", src, timeout=LONG)
+        zoomed = judged.locator("img").evaluate(natural)
+        cut = original.locator("img").evaluate(natural)
+        assert zoomed[0] < full[0] / 2 and zoomed == cut, (full, zoomed, cut)
+        screenshot(page, artifacts_dir / "e2e_review_pictures_zoom.png")
+
         # answer: realistic, not clear, model "Don't know"; save and next
         for question, option in (("Looks realistic", "Yes"), ("Label still clear", "No")):
             group = main.locator('[data-testid="stRadio"]').filter(has_text=question)
@@ -140,15 +152,54 @@ def test_a_labeler_answers_a_picture(app_page: Page, picture_round_app, artifact
         settle(page)
         expect(main.get_by_text(re.compile(r"^Pictures\. 3 samples"))).to_be_visible()
         main.get_by_text("New round").click()
+        settle(page)
         recipes = main.locator('[data-testid="stMultiSelect"]').filter(has_text="Recipes")
-        recipes.click()
-        page.get_by_role("option", name=re.compile("darker flipped phones · image")).click()
+        expect(recipes).to_be_visible(timeout=LONG)
+        recipes.locator("input").click()
+        option = page.get_by_role("option", name=re.compile("darker flipped phones · image"))
+        expect(option).to_be_visible(timeout=LONG)
+        option.click()
         page.keyboard.press("Escape")
         settle(page)
         expect(
             main.locator('[data-testid="stMultiSelect"]').filter(has_text="Pictures")
         ).to_be_visible()
         screenshot(page, artifacts_dir / "e2e_rounds_pictures.png")
+    finally:
+        if not shot.exists():
+            screenshot(page, shot)
+
+
+def test_open_an_image_recipe_in_the_studio(app_page: Page, picture_round_app, artifacts_dir):
+    """Recipes page -> Open in the Studio: the Images view, the recipe's steps set."""
+    from augment.recipe import Recipe
+    from augment.store import Store
+
+    app, page = picture_round_app, app_page
+    store = Store(f"sqlite:///{app.data_dir}/augcheck.db")
+    recipe = Recipe.from_dict(RECIPE)
+    store.save_recipe(recipe)
+    shot = artifacts_dir / "e2e_open_image_recipe.png"
+    shot.unlink(missing_ok=True)
+    try:
+        page.goto(app.url + "/recipes", wait_until="domcontentloaded")
+        expect(page.get_by_role("heading", name="Recipes")).to_be_visible(timeout=LONG)
+        settle(page)
+        main = page.locator('[data-testid="stMain"]')
+        # the only recipe of this app, so the one picked
+        expect(main.get_by_role("heading", name=RECIPE["name"])).to_be_visible(timeout=LONG)
+        main.get_by_role("button", name="Open in the Studio").click()
+        expect(page.get_by_role("heading", name="Studio")).to_be_visible(timeout=LONG)
+        settle(page)
+        expect(main.get_by_text(f"Opened recipe {RECIPE['name']}")).to_be_visible(timeout=LONG)
+        # the Images view (the Media switch was not reset to "Audio")
+        expect(main.get_by_text(re.compile("^Pictures: tune an image recipe"))).to_be_visible()
+        on = main.locator(".st-key-img-flip-on input[type=checkbox]")
+        expect(on).to_be_checked()
+        expect(main.locator(".st-key-img-brightness-ranged input[type=checkbox]")).to_be_checked()
+        expect(main.locator(".st-key-img-blur-on input[type=checkbox]")).not_to_be_checked()
+        expect(main.get_by_text(recipe.id).first).to_be_attached()
+        screenshot(page, shot)
     finally:
         if not shot.exists():
             screenshot(page, shot)
