@@ -251,6 +251,8 @@ def scaling_figures(one: list[dict], two: list[dict]) -> dict:
         "scaling_runs": [round(a["wall"] / b["wall"], 2) for a, b in zip(one, two, strict=True)],
         "cores_1": round(cores1, 2),
         "cores_2": round(cores2, 2),
+        # the scaling per core obtained: near 1 when the render scales with the cores it gets
+        "scaling_over_cores_ratio": round(scaling / (cores2 / cores1), 2),
         "rtf_1_wall": round(one[0]["audio"] / med(one, "wall"), 1),
         "rtf_2_wall": round(one[0]["audio"] / med(two, "wall"), 1),
     }
@@ -260,7 +262,8 @@ def print_scaling(label: str, f: dict) -> None:
     print(
         f"  {label}: {f['wall_1_s']:.2f} s -> {f['wall_2_s']:.2f} s = "
         f"{f['scaling_1_to_2']:.2f}x (runs {', '.join(f'{x:.2f}' for x in f['scaling_runs'])}; "
-        f"target >= 1.7); cores {f['cores_1']:.2f} -> {f['cores_2']:.2f}"
+        f"target >= 1.7); cores {f['cores_1']:.2f} -> {f['cores_2']:.2f}, so "
+        f"{f['scaling_over_cores_ratio']:.2f}x per core obtained"
     )
 
 

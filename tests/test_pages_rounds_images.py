@@ -198,3 +198,25 @@ def test_open_an_image_recipe_in_the_studio(app, data_dir):
     assert not app.exception and not errors(app), (app.exception, errors(app))
     rows = db(data_dir, "select id, parent_id from recipes where parent_id is not null")
     assert rows and rows[0][1] == opened.id and rows[0][0] != opened.id
+
+
+def test_without_the_reference_only_the_picture_to_judge(app, data_dir):
+    store = Store(f"sqlite:///{data_dir / 'augcheck.db'}")
+    info = rounds.create_round(
+        store,
+        name="no reference",
+        recipe_ids=[DARK.id],
+        clip_hashes=[m.hash for m in store.list_media("image")],
+        samples_per_recipe=2,
+        offer_reference=False,
+        anchor_share=0.0,
+        created_by="eng",
+    )
+    assert info.modality == "image"  # from the recipes
+    st.cache_resource.clear()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    personal_link(at, data_dir, info.token, "cy")
+    at.run()
+    assert not at.exception and not errors(at), (at.exception, errors(at))
+    captions = [img.caption for e in at.get("image") for img in e.proto.imgs]
+    assert captions == ["Picture to judge"]

@@ -2,7 +2,8 @@
 session-state keys by hand.
 
 - :func:`open_in_studio` / :func:`recipe_to_open` / :func:`image_recipe_to_open`: a recipe to
-  load into the Studio's controls (an image recipe into its Images view).
+  load into the Studio's controls (an image recipe into its Images view); :func:`opened_notice`
+  says what was opened.
 - :func:`start_sweep` / :func:`running_sweep` / :func:`close_sweep`: the threshold sweep the
   Studio starts and the Sweep page runs.
 - :func:`show_on_recipes_page`: the Recipes page with one recipe picked.
@@ -46,6 +47,18 @@ def image_recipe_to_open() -> Recipe | None:
     """The image recipe another page asked the Studio's Images view to open, once."""
     text = st.session_state.pop(_OPEN_IMAGE_RECIPE, None)
     return None if text is None else Recipe.from_json(text)
+
+
+def opened_notice(recipe: Recipe, notes: list[str]) -> None:
+    """The Studio's note on the recipe it just opened (audio or pictures alike)."""
+    from views._common import md
+
+    st.info(
+        f"Opened recipe **{md(recipe.name)}** (`{recipe.id}`). Changing anything makes a new"
+        " recipe; the old one and its reviews stay."
+        + (f" Note: {md('; '.join(notes))}." if notes else ""),
+        icon=":material/open_in_new:",
+    )
 
 
 def start_sweep(

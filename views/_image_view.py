@@ -26,7 +26,7 @@ from augment.recipe import Recipe
 from augment.review.sweep import MAX_RUNGS, ladder, make_sweep
 from augment.steps import Choice, steps_for
 from views._common import checklist, md, media_by_hash, reviewer, take_upload
-from views._handoff import image_recipe_to_open
+from views._handoff import image_recipe_to_open, opened_notice
 
 ss = st.session_state
 IMAGE_STEPS = steps_for("image")
@@ -242,12 +242,7 @@ def image_studio(store) -> None:
         state, notes = recipe_state(opened)
         ss.update(state)
         ss["img.parent_recipe"] = opened.id  # what a changed version is saved as a child of
-        st.info(
-            f"Opened recipe **{md(opened.name)}** (`{opened.id}`). Changing anything makes a new"
-            " recipe; the old one and its reviews stay."
-            + (f" Note: {'; '.join(notes)}." if notes else ""),
-            icon=":material/open_in_new:",
-        )
+        opened_notice(opened, notes)
     steps = _controls()
 
     def new_draw():

@@ -32,10 +32,10 @@ qp = st.query_params
 store = get_store()
 token = qp.get(rounds.QUERY_PARAM, "")
 try:  # the title says what the round asks for; a bad token is reported below
-    seen = bool(token) and rounds.get_round(store, token).modality == "image"
+    pictures_round = bool(token) and rounds.get_round(store, token).modality == "image"
 except AugcheckError:
-    seen = False
-st.title("Picture review" if seen else "Listening review")
+    pictures_round = False
+st.title("Picture review" if pictures_round else "Listening review")
 
 
 #: Streamlit re-encodes a picture wider than its content width (1460 px), which would drop the
@@ -141,7 +141,7 @@ if sample is None:
         f"You found {'—' if share is None else f'{100 * share:.0f}%'} of the augmented samples "
         + (
             "realistic with the label still clear."
-            if seen
+            if pictures_round
             else "realistic with the words still clear."
         )
     )

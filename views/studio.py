@@ -32,7 +32,7 @@ from views._common import (
     timed,
     warm_up,
 )
-from views._handoff import recipe_to_open
+from views._handoff import opened_notice, recipe_to_open
 from views._studio_parts import (
     pick,
     save,
@@ -108,12 +108,7 @@ with st.container():  # a fixed place, so what follows keeps its place
         ss["parent_recipe"] = opened.id
         state, problems = controls.recipe_state(opened, STEPS)
         ss.update(state)
-        st.info(
-            f"Opened recipe **{md(opened.name)}** (`{opened.id}`). Changing anything makes a new"
-            " recipe; the old one and its reviews stay."
-            + (f" Note: {'; '.join(problems)}." if problems else ""),
-            icon=":material/open_in_new:",
-        )
+        opened_notice(opened, problems)
 for key, value in controls.initial_state(STEPS).items():
     ss.setdefault(key, value)
 

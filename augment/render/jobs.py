@@ -5,6 +5,12 @@ second tab or a restarted server all see the same jobs; each job's state is read
 render itself writes (``.render/progress.json``, ``render.json``) and whether its process lives.
 Library clips and noises are written out as files with a manifest (their split and transcript
 carried), so the page's render goes through exactly the same checks as the command line's.
+
+Not :class:`augment.jobs.JobScheduler` (the Studio's model and hints): that one keeps futures in
+the server's memory and runs short jobs in one ``spawn`` worker that ends itself when the server
+stops (``watch_parent``), cancelling older jobs of the same kind. A render runs for minutes to
+hours, must outlive a server restart (``start_new_session``) and be seen from any process, and
+would hold the Studio's only model worker the whole time; what the two share is the word "job".
 """
 
 from __future__ import annotations

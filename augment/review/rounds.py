@@ -70,9 +70,7 @@ BAD_IMAGE_ANCHOR = Recipe.from_dict(
         "steps": [{"step": Brightness.name, "exposure_ev": Brightness.param("exposure_ev").min}],
     }
 )
-#: Per kind of media: the media kind of a round's clips, its "bad" anchor, and the library
-#: media a recipe may draw on, by the kind a step asks for (``Recipe.sources``) -> what the
-#: round was given (``noise_hashes`` / ``ir_hashes`` / ``texture_hashes``).
+#: Per kind of media (a round's ``modality``): the media kind of its clips, and its "bad" anchor.
 CLIP_KIND = {"audio": "speech", "image": "image"}
 BAD_ANCHORS = {"audio": BAD_ANCHOR, "image": BAD_IMAGE_ANCHOR}
 #: How the Rounds page and the messages name each kind of media in a round.
