@@ -173,3 +173,24 @@ def test_a_render_that_died_can_be_resumed_from_the_page(page, tmp_path):
     page.button(key="render_resume").click().run()
     done = wait_until_done(page)
     assert {m.label: m.value for m in done.metric}["Files rendered"] == "4"
+
+
+def test_an_output_url_renders_there_and_a_bad_one_is_one_line(page, tmp_path):
+    folder = tmp_path / "corpus"
+    for i in range(3):
+        write(folder / f"utt{i}.wav", speechlike(0.5, seed=i))
+    page.radio(key="render_source").set_value("A folder or manifest on the server").run()
+    page.text_input(key="render_input_path").input(str(folder))
+    page.checkbox(key="render_assume_train_path").check()
+    page.text_input(key="render_out").input("nope://bucket/aug")
+    page.button(key="render_start").click().run()
+    (error,) = page.error
+    assert "knows no protocol 'nope'" in error.value
+    out = tmp_path / "via_url"
+    page.text_input(key="render_out").input(f"file://{out}")
+    page.button(key="render_start").click().run()
+    assert not page.exception and not page.error, [e.value for e in page.error]
+    done = wait_until_done(page)
+    assert {m.label: m.value for m in done.metric}["Files rendered"] == "3"
+    assert len(done.get("audio")) == 6  # the copies are read back from the URL to be played
+    assert len((out / "manifest.jsonl").read_text().splitlines()) == 3

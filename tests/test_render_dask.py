@@ -1,5 +1,6 @@
 """The same render in this process, in a 2-process pool and on a Dask LocalCluster of 2 worker
-processes gives byte-identical files and manifests; each Dask worker reads the noise once."""
+processes gives byte-identical files and manifests (also written to a ``file://`` URL by the Dask
+workers); each Dask worker reads the noise once."""
 
 from __future__ import annotations
 
@@ -37,11 +38,15 @@ def test_one_worker_two_workers_and_dask_give_the_same_bytes(many, tmp_path):
     ):
         r3 = render_dataset(opts(many, dask, dask=cluster.scheduler_address, **kw))
         caches = client.run(work.cache_info)
+        # the workers write to an fsspec URL the same bytes (a file:// URL here)
+        url = f"file://{tmp_path / 'dask_url'}"
+        render_dataset(opts(many, url, dask=cluster.scheduler_address, **kw))
     assert r3["executor"]["kind"] == "dask" and r3["counts"]["outputs"] == 12
     files = tree(one)
     assert len([p for p in files if p.endswith(".wav")]) == 12
     assert tree(two) == files
     assert tree(dask) == files
+    assert tree(tmp_path / "dask_url") == files
     # the noise was decoded once in each worker that rendered, never once per file
     assert caches and all(c["decoded"] <= 1 for c in caches.values())
     assert sum(c["decoded"] for c in caches.values()) >= 1

@@ -6,12 +6,11 @@ from __future__ import annotations
 import json
 import os
 import re
-from pathlib import Path
 
 import streamlit as st
 
 from augment.errors import AugcheckError
-from augment.render import Options, jobs, prepare
+from augment.render import Options, jobs, prepare, target
 from augment.render.media import media_for
 from views._common import get_store
 
@@ -46,8 +45,8 @@ def show_result(job: dict, st_: dict) -> None:
     m[3].metric("Errors", c["errors"])
     m[4].metric("Left out (val/test)", c["left_out"])
     st.caption(f"Written to {plain(out)}")
-    manifest = Path(out, "manifest.jsonl")
-    rows = [json.loads(x) for x in manifest.read_text(encoding="utf-8").splitlines()[:200]]
+    manifest = target.read_text(target.join(out, "manifest.jsonl"))  # a folder or a URL
+    rows = [json.loads(x) for x in manifest.splitlines()[:200]]
     if rows:
         from augment.export.reviews import param_columns
 
@@ -60,7 +59,7 @@ def show_result(job: dict, st_: dict) -> None:
         d1, d2 = st.columns(2)
         d1.download_button(
             "Download manifest.jsonl",
-            manifest.read_bytes(),
+            manifest.encode("utf-8"),
             "manifest.jsonl",
             "application/jsonl",
             key="render_download_jsonl",
@@ -68,7 +67,7 @@ def show_result(job: dict, st_: dict) -> None:
         )
         d2.download_button(
             "Download manifest.csv",
-            Path(out, "manifest.csv").read_bytes(),
+            target.read_bytes(target.join(out, "manifest.csv")),
             "manifest.csv",
             "text/csv",
             key="render_download_csv",
@@ -87,20 +86,20 @@ def show_result(job: dict, st_: dict) -> None:
             b.caption(f"Rendered: {plain(r[media.path_column])}{snr}")
             for col, path in (
                 (a, r["source_filepath"]),
-                (b, os.path.join(out, r[media.path_column])),
+                (b, target.join(out, r[media.path_column])),
             ):
                 try:
-                    data = Path(path).read_bytes()
+                    data = target.read_bytes(path)
                     if pictures:
                         col.image(data)
                     else:
                         col.audio(data)
                 except OSError as exc:
-                    col.caption(f"Cannot play it: {plain(exc.strerror)}")
-    errors = Path(out, "errors.jsonl")
-    if errors.exists():
+                    col.caption(f"Cannot play it: {plain(exc.strerror or exc)}")
+    errors = target.join(out, "errors.jsonl")
+    if target.exists(errors):
         st.subheader("Errors")
-        bad = [json.loads(x) for x in errors.read_text(encoding="utf-8").splitlines()]
+        bad = [json.loads(x) for x in target.read_text(errors).splitlines()]
         st.dataframe(
             [{"file": e["source_filepath"], "reason": e["error"]} for e in bad],
             hide_index=True,
@@ -287,7 +286,10 @@ fmt = c3.selectbox(
 )
 workers = c4.number_input("Worker processes", 1, 64, os.cpu_count() or 1, key="render_workers")
 out = st.text_input(
-    "Output folder (on the server)", value=jobs.default_out(recipe_id), key="render_out"
+    "Output folder (on the server)",
+    value=jobs.default_out(recipe_id),
+    key="render_out",
+    help="A folder on the server, or an fsspec URL such as s3://bucket/folder (with its driver)",
 ).strip()
 
 start = st.button(

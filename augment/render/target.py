@@ -96,9 +96,16 @@ def read_text(path: str) -> str:
     if not is_url(path):
         with open(path, encoding="utf-8") as fh:
             return fh.read()
+    return read_bytes(path).decode("utf-8")
+
+
+def read_bytes(path: str) -> bytes:
+    """The file's bytes; FileNotFoundError when there is none."""
+    if not is_url(path):
+        with open(path, "rb") as fh:
+            return fh.read()
     fs, p = _fs(path)
-    with fs.open(p, "rb") as fh:
-        return fh.read().decode("utf-8")
+    return fs.cat_file(p)
 
 
 def remove(path: str) -> None:
