@@ -321,12 +321,15 @@ def test_the_8_bit_fast_path_gives_the_same_pixels(phone, steps):
 
 
 def _random_pictures(rng):
-    """Noise pictures with every level, odd sizes (rows that end off OpenCV's vector width),
-    grey, and views that are not contiguous."""
+    """Noise pictures with every level, odd sizes (rows that end off a vector's width), grey,
+    views that are not contiguous, and a read-only array (as ``np.asarray`` of a Pillow image)."""
     rgb = rng.integers(0, 256, size=(37, 53, 3), dtype=np.uint8)
     big = rng.integers(0, 256, size=(96, 130, 3), dtype=np.uint8)
+    read_only = rgb[::-1].copy()
+    read_only.flags.writeable = False
     return [
         rgb,
+        read_only,
         rng.integers(0, 256, size=(41, 29), dtype=np.uint8),
         big[5:70, 3:101],
         big[:, ::2],
