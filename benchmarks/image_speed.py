@@ -11,6 +11,11 @@ Part 2, offline: 1,000 pictures 1024x768 through flip + brightness + jpeg, augch
 (``render_image`` without metrics, what ``augment render`` does per picture) and albumentations
 2.0.8 (the exported Compose), one process, the same pictures, interleaved in blocks of 50.
                                                              target >= 200 images/s per core
+Same footing: both take the same uint8 RGB arrays from memory and return a uint8 array; neither
+reads or writes a file (the file reading and writing of ``augment render`` is left out for both).
+The differences are the libraries' own: albumentations hands the RGB array to OpenCV's encoder as
+if it were BGR (no swap; augcheck swaps, 0.1 ms, so the JPEG's luma is right) and decodes with
+OpenCV (augcheck with simplejpeg); both look the brightness levels up with StringZilla.
 
 The machine is shared (2 cores, often 8+ busy processes): every figure is given as CPU time of
 this process (``time.process_time``, what a core spends) and as wall time; the targets are
@@ -66,12 +71,14 @@ def slider(steps, pixels, box, runs):
 
 def stages(pixels, runs: int = 60) -> dict[str, float]:
     """Median CPU ms of each stage of the offline chain on one 1024x768 picture: augcheck's
-    (OpenCV flip, OpenCV LUT, OpenCV encode, simplejpeg decode), albumentations' decode, and the
-    Pillow stages augcheck used before: where the time goes."""
+    (OpenCV flip, StringZilla level table, OpenCV encode, simplejpeg decode), albumentations'
+    decode, and the OpenCV and Pillow stages augcheck used before: where the time goes."""
     import io
 
     import simplejpeg
     from PIL import Image
+
+    from augment.image.render import _map_levels
 
     pil = Image.fromarray(pixels)
     lut = list(range(256)) * 3
@@ -91,7 +98,7 @@ def stages(pixels, runs: int = 60) -> dict[str, float]:
     table = np.arange(256, dtype=np.uint8)
     cases = {
         "OpenCV flip": lambda: cv2.flip(pixels, 1),
-        "OpenCV LUT": lambda: cv2.LUT(pixels, table),
+        "StringZilla level table": lambda: _map_levels(pixels, table),
         "OpenCV encode q80 (+RGB->BGR)": lambda: cv2.imencode(
             ".jpg", cv2.cvtColor(pixels, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 80]
         ),
@@ -101,6 +108,8 @@ def stages(pixels, runs: int = 60) -> dict[str, float]:
         "OpenCV decode (+BGR->RGB), albumentations'": lambda: cv2.cvtColor(
             cv2.imdecode(enc, cv2.IMREAD_UNCHANGED), cv2.COLOR_BGR2RGB
         ),
+        "before: OpenCV level table (LUT)": lambda: cv2.LUT(pixels, table),
+        "before: OpenCV x * factor": lambda: cv2.convertScaleAbs(pixels, alpha=0.6),
         "before: numpy->Pillow copy": lambda: Image.fromarray(pixels),
         "before: Pillow flip": lambda: pil.transpose(Image.Transpose.FLIP_LEFT_RIGHT),
         "before: Pillow level table": lambda: pil.point(lut),

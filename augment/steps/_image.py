@@ -73,15 +73,6 @@ class ImageStep(Step):
         """The float32 value of each of the 256 input levels (for ``point`` steps)."""
         raise NotImplementedError
 
-    def scale(self, params: dict[str, Any]) -> float | None:
-        """The factor, when this ``point`` step is ``x * factor`` with ``factor >= 0`` (brightness).
-
-        The fast path may then multiply with OpenCV instead of looking up the table, but only
-        after checking that OpenCV's result equals the table on all 256 levels
-        (``augment.image.render``); ``None`` (the default): always the table.
-        """
-        return None
-
     def sample(self, settings, rng, shape, ctx):  # noqa: D401 (same contract as Step.sample)
         """Draw concrete values; ``shape`` is the image's ``(h, w[, c])``."""
         return super().sample(settings, rng, 0, ctx)

@@ -47,6 +47,3 @@ class Brightness(ImageStep):
 
     def lut(self, img_u8, params):
         return self.apply(np.arange(256, dtype=np.float32), params, None, None)
-
-    def scale(self, params):
-        return float(2.0 ** params["exposure_ev"])
