@@ -135,30 +135,44 @@ def _tmp_name(path: str) -> str:
     return f"{head}/{TMP_PREFIX}{os.getpid()}-{name}"
 
 
-def write_bytes_atomic(path: str, blob: bytes) -> None:
-    """``blob`` under a temporary name beside ``path``, then moved to ``path``."""
-    if not is_url(path):
-        folder, name = os.path.split(path)
-        os.makedirs(folder or ".", exist_ok=True)
-        tmp = os.path.join(folder, f"{TMP_PREFIX}{os.getpid()}-{name}")
-        try:
-            with open(tmp, "wb") as fh:
-                fh.write(blob)
-            os.replace(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.remove(tmp)
-            raise
-        return
+def _write_here(path: str, write) -> None:
+    """A folder: ``write(tmp)`` beside ``path``, then renamed (removed if anything fails)."""
+    folder, name = os.path.split(path)
+    os.makedirs(folder or ".", exist_ok=True)
+    tmp = os.path.join(folder, f"{TMP_PREFIX}{os.getpid()}-{name}")
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
+
+
+def _land(path: str, upload) -> None:
+    """A URL: ``upload(fs, tmp)`` under a temporary name beside ``path``, then moved."""
     fs, p = _fs(path)
     tmp = _tmp_name(p)
     fs.makedirs(p.rpartition("/")[0], exist_ok=True)
     try:
-        fs.pipe_file(tmp, blob)
+        upload(fs, tmp)
         fs.mv(tmp, p)
     except BaseException:
         _discard(fs, tmp)
         raise
+
+
+def write_bytes_atomic(path: str, blob: bytes) -> None:
+    """``blob`` under a temporary name beside ``path``, then moved to ``path``."""
+    if not is_url(path):
+        _write_here(path, lambda tmp: _write_file(tmp, blob))
+    else:
+        _land(path, lambda fs, tmp: fs.pipe_file(tmp, blob))
+
+
+def _write_file(path: str, blob: bytes) -> None:
+    with open(path, "wb") as fh:
+        fh.write(blob)
 
 
 def write_file_atomic(path: str, write) -> None:
@@ -166,29 +180,12 @@ def write_file_atomic(path: str, write) -> None:
     ``path`` whole: renamed in place for a folder, put under a temporary name and moved for a
     URL."""
     if not is_url(path):
-        folder, name = os.path.split(path)
-        os.makedirs(folder or ".", exist_ok=True)
-        tmp = os.path.join(folder, f"{TMP_PREFIX}{os.getpid()}-{name}")
-        try:
-            write(tmp)
-            os.replace(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.remove(tmp)
-            raise
+        _write_here(path, write)
         return
-    fs, p = _fs(path)
-    tmp = _tmp_name(p)
     with tempfile.TemporaryDirectory(prefix="augcheck-render-") as local_dir:
-        local = os.path.join(local_dir, os.path.basename(p))
+        local = os.path.join(local_dir, path.rstrip("/").rpartition("/")[2])
         write(local)
-        fs.makedirs(p.rpartition("/")[0], exist_ok=True)
-        try:
-            fs.put_file(local, tmp)
-            fs.mv(tmp, p)
-        except BaseException:
-            _discard(fs, tmp)
-            raise
+        _land(path, lambda fs, tmp: fs.put_file(local, tmp))
 
 
 def _discard(fs, tmp: str) -> None:
