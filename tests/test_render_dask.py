@@ -60,3 +60,28 @@ def test_dask_local_starts_and_closes_its_own_cluster(many, tmp_path):
     assert (
         tree(tmp_path / "local") == tree(tmp_path / "serial") and serial["counts"]["outputs"] == 3
     )
+
+
+def test_short_files_go_several_to_a_dask_task_with_the_same_bytes(tmp_path):
+    """After the first tasks (one file each), files go several to a task: the same outputs."""
+    from distributed import Client, LocalCluster, get_task_stream
+
+    root = tmp_path / "data"
+    for i in range(14):
+        write(root / f"clip{i:02d}.wav", speechlike(0.3, seed=i))
+    noise = write(tmp_path / "noise.wav", noise_signal(2.0))
+    ds = {"root": root, "noise": noise, "manifest": root}
+    kw = dict(input=str(root), assume_train=True, recipe=RECIPE)
+    serial = render_dataset(opts(ds, tmp_path / "serial", workers=1, **kw))
+    with (
+        LocalCluster(
+            n_workers=1, processes=True, threads_per_worker=1, dashboard_address=None
+        ) as cluster,
+        Client(cluster) as client,
+        get_task_stream(client) as stream,
+    ):
+        dask = render_dataset(opts(ds, tmp_path / "dask", dask=cluster.scheduler_address, **kw))
+    tasks = [t for t in stream.data if str(t["key"]).startswith(("render_tasks", "('render_tasks"))]
+    assert 4 < len(tasks) < 14  # 4 single-file tasks first (1 worker x 4 in flight), then fewer
+    assert dask["counts"]["outputs"] == serial["counts"]["outputs"] == 14
+    assert tree(tmp_path / "dask") == tree(tmp_path / "serial")
