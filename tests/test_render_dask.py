@@ -82,6 +82,6 @@ def test_short_files_go_several_to_a_dask_task_with_the_same_bytes(tmp_path):
     ):
         dask = render_dataset(opts(ds, tmp_path / "dask", dask=cluster.scheduler_address, **kw))
     tasks = [t for t in stream.data if str(t["key"]).startswith(("render_tasks", "('render_tasks"))]
-    assert 4 < len(tasks) < 14  # 4 single-file tasks first (1 worker x 4 in flight), then fewer
+    assert 4 < len(tasks) < 10  # 4 single-file tasks first (1 worker x 4 in flight), then fewer
     assert dask["counts"]["outputs"] == serial["counts"]["outputs"] == 14
     assert tree(tmp_path / "dask") == tree(tmp_path / "serial")

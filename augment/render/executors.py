@@ -7,6 +7,7 @@ as futures.
 from __future__ import annotations
 
 import os
+import statistics
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -93,8 +94,8 @@ def run_dask(
 
     ``job`` (recipe, noise paths) is scattered to every worker once; each worker then reads the
     noises once (its own module-level cache), from a path every worker can reach. Files go a few
-    to a task, as many as take about :data:`DASK_TASK_S` of CPU (measured on the results so
-    far; the first tasks hold one file), and a bounded number of tasks is in flight: a new one
+    to a task, as many as take about :data:`DASK_TASK_S` of CPU (the median of the files so far;
+    the first tasks hold one file), and a bounded number of tasks is in flight: a new one
     goes out as soon as one comes back, so no worker waits for a batch to finish.
     """
     from distributed import as_completed
@@ -104,10 +105,12 @@ def run_dask(
         n = max(1, len(client.scheduler_info().get("workers", {})) or (workers or 1))
         job_future = client.scatter(job, broadcast=True)
         it = iter(tasks)
-        files = cpu = 0.0
+        costs: list[float] = []  # CPU seconds of each file rendered so far
 
         def chunk() -> list[Task]:
-            size = 1 if files == 0 else round(DASK_TASK_S / max(cpu / files, 1e-4))
+            # the median: a worker's first file also pays its imports (a second or more)
+            cost = statistics.median(costs[-256:]) if costs else 0.0
+            size = 1 if cost <= 0 else round(DASK_TASK_S / cost)
             return [t for _, t in zip(range(max(1, min(size, DASK_MAX_FILES))), it, strict=False)]
 
         first = [c for c in (chunk() for _ in range(n * IN_FLIGHT_PER_WORKER)) if c]
@@ -115,8 +118,7 @@ def run_dask(
         for f in pending:
             results = f.result()
             f.release()
-            files += len(results)
-            cpu += sum(r["cpu_s"] for r in results)
+            costs.extend(r["cpu_s"] for r in results if r["rows"])
             nxt = chunk()
             if nxt:
                 pending.add(client.submit(render_tasks, nxt, job=job_future, pure=False))
