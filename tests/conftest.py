@@ -169,7 +169,7 @@ def players(at) -> list[dict]:
     import json
 
     return [
-        json.loads(e.proto.json)
+        json.loads(json.loads(e.proto.json)["json"])  # the player's data is one JSON string
         for e in at.get("bidi_component")
         if e.proto.component_name == "augcheck.ab_player"
     ]

@@ -216,12 +216,18 @@ def model_job(sample_key: tuple, clip_hash: str, view: dict, transcript):
 job_outcome = outcome  # (result, problem) of a background job; see augment.jobs.outcome
 
 
+#: Seconds between the Studio's first run and the background imports (see warm_up).
+WARM_UP_DELAY_S = 8.0
+
+
 @st.cache_resource(show_spinner=False)
 def warm_up() -> bool:
     """Import what the other pages need (tables, statistics) in the background, once per process.
 
-    Called at the end of the Studio, after its first render, so it never delays it; the first
-    visit to the Recipes or Labels page then does not pay for importing pandas and pyarrow.
+    Called at the end of the Studio; the imports start ``WARM_UP_DELAY_S`` later, once the
+    browser has drawn the page (started at once, they held the GIL while the browser fetched
+    the sounds: cold start about 1 s slower, ``benchmarks/cold_start.py``). The first visit to
+    the Recipes or Labels page then does not pay for importing pandas and pyarrow.
     """
     import importlib
     import threading
@@ -239,7 +245,9 @@ def warm_up() -> bool:
             except ImportError:  # a missing optional library shows up where it is used
                 pass
 
-    threading.Thread(target=work, name="augcheck-warm-up", daemon=True).start()
+    timer = threading.Timer(WARM_UP_DELAY_S, work)
+    timer.name, timer.daemon = "augcheck-warm-up", True
+    timer.start()
     return True
 
 

@@ -687,7 +687,8 @@ export default function (component) {
   }
   player.setStateValue = setStateValue;
   ACTIVE = player;
-  player.update(data || {});
+  // the page sends its data as one JSON string (see views/_player.py)
+  player.update(data && typeof data.json === "string" ? JSON.parse(data.json) : data || {});
   // Streamlit calls this function again on every data change and keeps only the last cleanup;
   // an earlier one may still run late, so only a player whose element left the page is ended.
   return () => {

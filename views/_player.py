@@ -9,6 +9,7 @@ decoded once. Labels are the page's own constants and are set as text, never as 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -151,7 +152,9 @@ def ab_player(
         }
     return _component(
         key=key,
-        data=data,
+        # as one JSON string: Streamlit checks each first-level value of a dict for a dataframe,
+        # and that check imports pandas (0.58 s of the Studio's first run, cProfile) for a list
+        data={"json": json.dumps(data)},
         default={"match_loudness": ss[MATCH_KEY]},
         on_match_loudness_change=lambda: _remember_match(key),
         height="content",
