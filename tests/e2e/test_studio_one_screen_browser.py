@@ -153,3 +153,29 @@ def test_key_3_plays_the_noise_alone_at_the_same_place(studio):
     assert after["position"] == pytest.approx(
         before["position"] + (after["now"] - before["now"]) / 1000, abs=0.12
     )
+
+
+def test_slider_moves_back_and_forth_keep_the_page_connected(chromium_browser, timed_app):
+    """Quick moves from the first load on, while the model's poll ticks (values seen before
+    come back): each reaches the player and the page never shows Streamlit's "Connection error"
+    (its message cache, on by default, lost track with fragments: "Cached ForwardMsg MISS" on
+    the third move; .streamlit/config.toml)."""
+    app, _ = timed_app
+    context = chromium_browser.new_context(viewport=dict(SCREEN))
+    context.set_default_timeout(30_000)
+    try:
+        page = context.new_page()
+        page.goto(app.url + "/", wait_until="domcontentloaded")
+        expect(page.get_by_role("button", name="Save label")).to_be_visible(timeout=LONG)
+        settle(page)
+        wait_player(page, "i.loaded.augmented && i.loaded.augmented === i.urls.augmented")
+        slider = page.locator(".st-key-studio_controls").get_by_role("slider", name="snr_db")
+        slider.focus()
+        for i in range(12):
+            before = player_info(page)["loaded"]["augmented"]
+            page.keyboard.press("ArrowRight" if i % 2 == 0 else "ArrowLeft")
+            wait_player(page, "i.loaded.augmented && i.loaded.augmented !== arg", arg=before)
+            settle(page)
+            expect(page.get_by_text("Connection error")).to_have_count(0)
+    finally:
+        context.close()
