@@ -17,14 +17,14 @@ from PIL import Image, ImageDraw
 from augment import controls
 from augment.checklist import verdict_for
 from augment.errors import AugcheckError
-from augment.image import decode_image, decode_rgba, encode
-from augment.image.io import EXTENSIONS
+from augment.image import decode_image, decode_rgba
+from augment.image.io import EXTENSIONS, preview_bytes
 from augment.image.labels import parse_label
 from augment.image.model import image_model_report, load_image_model
 from augment.image.render import difference, overlay_source, preview
 from augment.recipe import Recipe
 from augment.review.sweep import MAX_RUNGS, ladder, make_sweep
-from augment.steps import Choice, steps_for
+from augment.steps import Choice, source_key, steps_for
 from views._common import checklist, md, media_by_hash, reviewer, take_upload
 from views._handoff import image_recipe_to_open, opened_notice
 
@@ -319,7 +319,7 @@ def image_studio(store) -> None:
     v1, v2 = st.columns(2)
     v1.image(_crop(left_img, region), caption="Original", width="stretch")
     v2.image(
-        encode(_crop(right_img, moved), fmt="jpeg", quality=90)
+        preview_bytes(_crop(right_img, moved))
         if (region is not None or right != "Augmented" or show_box)
         else result["jpeg"],
         caption=caption,
@@ -420,7 +420,7 @@ def image_studio(store) -> None:
                         params=r.params,
                         seed=r.seed,
                         clip_hash=item.hash,
-                        inputs={"clip": item.hash, "overlay": ov.hash if ov else None},
+                        inputs={"clip": item.hash, source_key("texture"): ov.hash if ov else None},
                         reviewer=who,
                         **answers,
                         metrics={**m, "model": report},

@@ -7,6 +7,7 @@ import streamlit as st
 from augment.errors import AugcheckError
 from augment.recipe import Recipe
 from augment.review.sweep import make_sweep
+from augment.steps import source_key
 from views._common import (
     checklist,
     decoded,
@@ -131,7 +132,7 @@ if answers is not None:
                 "clip": state["clip"],
                 "noise": noise[0] if noise else None,
                 "ir": ir[0] if ir else None,
-                **({"overlay": state["texture"][0]} if state.get("texture") else {}),
+                **({source_key("texture"): state["texture"][0]} if state.get("texture") else {}),
                 "sweep": {"key": sweep.key, "values": list(sweep.values), "rung": position},
             },
             reviewer=who,

@@ -20,7 +20,9 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from augment.errors import ImageError
 
 #: The formats accepted (Pillow's names) and what a user calls them.
-FORMATS = {"PNG": "png", "JPEG": "jpeg", "WEBP": "webp"}
+FORMATS = {name: name.lower() for name in ("PNG", "JPEG", "WEBP")}
+#: JPEG quality of the pictures sent to the browser while tuning (fast to encode and send).
+PREVIEW_QUALITY = 90
 #: File extensions offered by the upload widgets.
 EXTENSIONS = ("png", "jpg", "jpeg", "webp")
 #: The names a JPEG goes by (a format, not the jpeg step).
@@ -164,6 +166,12 @@ def to_uint8(pixels: np.ndarray) -> np.ndarray:
     np.clip(pixels, 0.0, 255.0, out=out)
     np.rint(out, out=out)
     return out.astype(np.uint8)
+
+
+def preview_bytes(pixels: np.ndarray, *, quality: int = PREVIEW_QUALITY) -> bytes:
+    """A picture for the browser while tuning: JPEG, which a 1024x768 picture encodes in a few
+    ms where PNG takes tens (the Studio's slider-move budget, benchmarks/image_speed.py)."""
+    return encode(pixels, fmt=FORMATS["JPEG"], quality=quality)
 
 
 def encode(

@@ -14,7 +14,7 @@ import numpy as np
 
 from augment.errors import ParameterError
 from augment.image import metrics as image_metrics
-from augment.image.io import encode, to_uint8
+from augment.image.io import PREVIEW_QUALITY, preview_bytes, to_uint8
 from augment.recipe import Recipe, step_rng
 from augment.steps import STEPS
 from augment.steps._image import ImageContext, ImageSource
@@ -182,7 +182,13 @@ class Preview:
 
 
 def preview(
-    recipe: Recipe, pixels: np.ndarray, *, seed: int, overlays=(), box=None, quality: int = 90
+    recipe: Recipe,
+    pixels: np.ndarray,
+    *,
+    seed: int,
+    overlays=(),
+    box=None,
+    quality: int = PREVIEW_QUALITY,
 ) -> Preview:
     """Render, measure and encode for the browser (one slider move of the image Studio)."""
     r = render_image(
@@ -193,7 +199,7 @@ def preview(
         box=box,
         ssim_max_pixels=PREVIEW_SSIM_PIXELS,
     )
-    return Preview(r, encode(r.pixels, fmt="jpeg", quality=quality))
+    return Preview(r, preview_bytes(r.pixels, quality=quality))
 
 
 def difference(original: np.ndarray, augmented: np.ndarray, *, gain: float = 4.0) -> np.ndarray:

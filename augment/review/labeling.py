@@ -27,6 +27,7 @@ from augment.review.rounds import (
     get_sample,
     render_sample,
 )
+from augment.steps import source_key
 from augment.store import Store
 from augment.store.schema import RoundAnswerRow, RoundRow, RoundSampleRow, now
 
@@ -153,7 +154,7 @@ def answer(
                         "clip": sample.clip_hash,
                         # a picture's overlay texture is kept where a clip's noise is
                         **(
-                            {"overlay": sample.noise_hash}
+                            {source_key("texture"): sample.noise_hash}
                             if picture
                             else {"noise": sample.noise_hash, "ir": sample.ir_hash}
                         ),

@@ -69,6 +69,16 @@ def is_drawn_key(step: str, key: str) -> bool:
     return cls is not None and key in cls.drawn_keys
 
 
+def source_key(kind: str) -> str:
+    """The key a drawing (and a review's inputs) gives a library item of ``kind`` (``"noise"``,
+    ``"impulse_response"``, ``"texture"``), as the step that draws on it names it."""
+    for cls in STEPS.values():
+        for key, item_kind in cls.source_keys.items():
+            if item_kind == kind:
+                return key
+    raise KeyError(f"no step draws on library items of kind {kind!r}")
+
+
 def is_source_key(step: str, key: str) -> bool:
     """True when ``key`` of a drawing of ``step`` holds a library item's hash."""
     cls = STEPS.get(step)
@@ -87,5 +97,6 @@ __all__ = [
     "is_drawn_key",
     "is_source_key",
     "length_changed_by",
+    "source_key",
     "steps_for",
 ]
