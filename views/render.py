@@ -237,40 +237,33 @@ else:
         key="render_assume_train_path",
     )
 
-uses = recipe.sources()  # the kinds of library audio the steps draw on
-noise_hashes: list[str] = []
-ir_hashes: list[str] = []
-if "noise" in uses:
-    noises = [m for m in store.list_media("noise") if m.split not in ("val", "test")]
-    held = [m for m in store.list_media("noise") if m.split in ("val", "test")]
-    noise_hashes = st.multiselect(
-        "Noises (one is drawn per copy)",
-        [m.hash for m in noises],
-        default=[m.hash for m in noises[:1]],
-        format_func=lambda h: next(m.label for m in noises if m.hash == h),
-        key="render_noises",
+uses = recipe.sources()  # the kinds of library items the steps draw on
+
+
+def pick_sources(kind: str, label: str, key: str) -> list[str]:
+    """The library items of ``kind`` a training render may draw from (val/test ones are not
+    offered: the leakage guard would refuse them), or [] when the recipe does not use them."""
+    if kind not in uses:
+        return []
+    items = store.list_media(kind)
+    offered = [m for m in items if m.split not in ("val", "test")]
+    picked = st.multiselect(
+        label,
+        [m.hash for m in offered],
+        default=[m.hash for m in offered[:1]],
+        format_func=lambda h: next(m.label for m in offered if m.hash == h),
+        key=key,
     )
-    if held:
-        st.caption(f"Not offered: {len(held)} noise(s) marked val/test.")
-overlay_hashes: list[str] = []
-if "texture" in uses:
-    textures = [m for m in store.list_media("texture") if m.split not in ("val", "test")]
-    overlay_hashes = st.multiselect(
-        "Overlay textures (one is drawn per copy)",
-        [m.hash for m in textures],
-        default=[m.hash for m in textures[:1]],
-        format_func=lambda h: next(m.label for m in textures if m.hash == h),
-        key="render_overlays",
-    )
-if "impulse_response" in uses:
-    irs = [m for m in store.list_media("impulse_response") if m.split not in ("val", "test")]
-    ir_hashes = st.multiselect(
-        "Impulse responses",
-        [m.hash for m in irs],
-        default=[m.hash for m in irs[:1]],
-        format_func=lambda h: next(m.label for m in irs if m.hash == h),
-        key="render_irs",
-    )
+    if held := len(items) - len(offered):
+        st.caption(f"Not offered: {held} {kind.replace('_', ' ')}(s) marked val/test.")
+    return picked
+
+
+noise_hashes = pick_sources("noise", "Noises (one is drawn per copy)", "render_noises")
+overlay_hashes = pick_sources(
+    "texture", "Overlay textures (one is drawn per copy)", "render_overlays"
+)
+ir_hashes = pick_sources("impulse_response", "Impulse responses", "render_irs")
 
 c1, c2, c3, c4 = st.columns(4)
 copies = c1.number_input(f"Copies per {media.item}", 1, 100, 1, key="render_copies")

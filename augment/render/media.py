@@ -16,6 +16,17 @@ from typing import Any, ClassVar
 from augment.render import target
 from augment.render.shared import overlays, sources, write_atomic, write_bytes_atomic
 
+#: The manifest columns every output row has, audio or picture, between its own ones.
+COMMON_COLUMNS = (
+    "source_filepath",
+    "source_sha256",
+    "recipe_id",
+    "seed",
+    "copy",
+    "purpose",
+    "params",
+)
+
 
 @dataclass
 class Made:
@@ -107,13 +118,7 @@ class Audio(Media):
     own_columns = (
         "audio_filepath",
         "duration",
-        "source_filepath",
-        "source_sha256",
-        "recipe_id",
-        "seed",
-        "copy",
-        "purpose",
-        "params",
+        *COMMON_COLUMNS,
         "snr_db",
         "peak_dbfs",
         "clipped_fraction",
@@ -185,13 +190,7 @@ class Image(Media):
         "height",
         "label",
         "mask_filepath",
-        "source_filepath",
-        "source_sha256",
-        "recipe_id",
-        "seed",
-        "copy",
-        "purpose",
-        "params",
+        *COMMON_COLUMNS,
         "mean_luminance",
         "luminance_change",
         "clipped_share",
