@@ -1,5 +1,6 @@
 """The pages as a user drives them, through streamlit.testing (AppTest), on a real SQLite file."""
 
+import json
 import sqlite3
 
 import numpy as np
@@ -61,6 +62,12 @@ def test_first_start_shows_demo_material_and_a_rendered_sample(app, data_dir):
     ]
     assert [p["signal"] for p in player["pictures"]] == ["original", "augmented"]
     assert not app.get("audio")  # no plain <audio> beside it
+    # the drawn parameters and the recipe as JSON trees; no code box (its syntax highlighter
+    # cost the browser 0.55 s of the first draw, see views._common.show_drawn)
+    drawn, recipe = (j.value for j in app.json)
+    assert set(json.loads(drawn)) == {"recipe_id", "params"}
+    assert [s["step"] for s in json.loads(recipe)["steps"]] == ["background_noise"]
+    assert not app.code
 
 
 def test_upload_slider_save_then_labels_shows_the_row(app, data_dir, arctic):

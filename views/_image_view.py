@@ -25,7 +25,7 @@ from augment.image.render import difference, overlay_source, preview
 from augment.recipe import Recipe
 from augment.review.sweep import MAX_RUNGS, ladder, make_sweep
 from augment.steps import Choice, source_key, steps_for
-from views._common import checklist, md, media_by_hash, reviewer, take_upload
+from views._common import checklist, md, media_by_hash, reviewer, show_drawn, take_upload
 from views._handoff import image_recipe_to_open, opened_notice
 
 ss = st.session_state
@@ -366,8 +366,7 @@ def image_studio(store) -> None:
             "steps move: a dark picture hides the defect exactly here.",
         )
     with st.expander(f"Parameters drawn (seed {r.seed}) and the recipe"):
-        st.json({"recipe_id": recipe.id, "params": r.params}, expanded=True)
-        st.code(recipe.to_json(), language="json")
+        show_drawn(recipe, r.params)
 
     # --- the model --------------------------------------------------------------------------
     report, problem = None, None

@@ -29,6 +29,7 @@ from views._common import (
     md,
     model_job,
     render_view,
+    show_drawn,
     timed,
     warm_up,
 )
@@ -201,8 +202,7 @@ def _tune():
     if result is None:
         return None
     with drawn_tab:
-        st.json({"recipe_id": recipe.id, "params": result["params"]}, expanded=True)
-        st.code(recipe.to_json(), language="json")
+        show_drawn(recipe, result["params"])
 
     # the model and the hints: in a worker process, after the page is drawn
     sample_key = (recipe.id, clip.hash, noise and noise.hash, ir and ir.hash, result["seed"])
