@@ -203,6 +203,38 @@ def test_fresh_sqlite_file_needs_no_backup(tmp_path):
     assert not list(tmp_path.glob("*.bak"))
 
 
+def test_quick_head_reads_the_revision_files_as_alembic_does(tmp_path, monkeypatch):
+    assert migrate.quick_head() == migrate.head()
+    # a branch (two tips) or a file it cannot read: no answer, so the start asks Alembic
+    versions = tmp_path / "versions"
+    versions.mkdir()
+    for rev, down in (("0001", "None"), ("0002", '"0001"'), ("0003", '"0001"')):
+        (versions / f"{rev}_x.py").write_text(f'revision = "{rev}"\ndown_revision = {down}\n')
+    monkeypatch.setattr(migrate, "MIGRATIONS", tmp_path)
+    assert migrate.quick_head() is None
+    (versions / "0003_x.py").write_text('revision = "0003"\ndown_revision = "0002"\n')
+    assert migrate.quick_head() == "0003"
+    (versions / "0004_x.py").write_text("revision = compute()\n")
+    assert migrate.quick_head() is None
+
+
+def test_an_up_to_date_start_does_not_import_alembic(tmp_path):
+    url = f"sqlite:///{tmp_path / 'augcheck.db'}"
+    code = (
+        "import sys; from augment.store import Store; "
+        f"Store({url!r}).engine.dispose(); print('alembic' in sys.modules)"
+    )
+
+    def start():
+        run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+        assert run.returncode == 0, run.stderr
+        return run.stdout.strip()
+
+    assert start() == "True"  # the first start migrates the new file with Alembic
+    assert start() == "False"  # then it is up to date: plain SQL only
+    assert migrate.current(create_engine(url)) == migrate.head()
+
+
 def test_database_made_before_migrations_is_adopted(tmp_path):
     """A SQLite file from before Alembic (``create_all``, no version table) has the first
     revision's schema: it is stamped there and upgraded, every row kept."""

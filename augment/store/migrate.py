@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import re
 import sqlite3
 from pathlib import Path
 
-from sqlalchemy import Engine, MetaData, create_engine, inspect
+from sqlalchemy import Engine, MetaData, create_engine, inspect, text
 
 from augment.errors import AugcheckError
 
@@ -51,6 +52,37 @@ def head() -> str:
     from alembic.script import ScriptDirectory
 
     return ScriptDirectory.from_config(_config()).get_current_head()
+
+
+_REVISION = re.compile(r"^revision\s*=\s*[\"']([^\"']+)[\"']", re.M)
+_DOWN = re.compile(r"^down_revision\s*=\s*(?:[\"']([^\"']+)[\"']|None)", re.M)
+
+
+def quick_head() -> str | None:
+    """The newest revision, read from the revision files' ``revision = "..."`` and
+    ``down_revision = "..."`` lines without importing Alembic; ``None`` when the files are
+    not one plain chain (then ask :func:`head`). Importing Alembic costs 0.2 s of every app
+    start (cProfile of ``Store()``), for a database that is almost always up to date."""
+    revs, downs = set(), set()
+    for path in sorted((MIGRATIONS / "versions").glob("*.py")):
+        source = path.read_text(encoding="utf-8")
+        rev, down = _REVISION.findall(source), _DOWN.search(source)
+        if len(rev) != 1 or down is None:
+            return None
+        revs.add(rev[0])
+        if down.group(1):
+            downs.add(down.group(1))
+    tips = revs - downs
+    return tips.pop() if len(tips) == 1 and downs <= revs else None
+
+
+def _stored_revision(engine: Engine) -> str | None:
+    """The one revision in ``alembic_version`` (plain SQL), or ``None`` if there is not one."""
+    with engine.connect() as conn:
+        if "alembic_version" not in inspect(conn).get_table_names():
+            return None
+        rows = conn.execute(text("SELECT version_num FROM alembic_version")).fetchall()
+    return rows[0][0] if len(rows) == 1 else None
 
 
 def revisions() -> list[str]:
@@ -140,6 +172,9 @@ def _file_lock(path: Path):
 def ensure_schema(engine: Engine) -> Path | None:
     """On start: upgrade a SQLite file (after a dated backup if it held data); check any other
     database. Returns the backup's path when one was made."""
+    quick = quick_head()
+    if quick is not None and _stored_revision(engine) == quick:
+        return None  # up to date: the usual start, without importing Alembic
     want = head()
     path = sqlite_path(engine)
     if path is None and engine.dialect.name == "sqlite":  # in memory: nothing to keep
