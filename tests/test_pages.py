@@ -292,3 +292,13 @@ def test_page_does_not_wait_for_the_model(app):
     poor = next(r for r in app.radio if r.key.startswith("answer_model_poor"))
     assert poor.value == "Don't know"  # nothing pre-filled until the model has answered
     assert poor.disabled  # and no early tick that the model's answer would replace
+
+
+def test_streamlit_settings_the_studio_relies_on():
+    """No ForwardMsg cache (it drifted apart with fragments) and no full garbage collection
+    after every run (90-300 ms holding the GIL after each slider move and on the first start)."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["global"]["minCachedMessageSize"] >= 1e12
+    assert config["runner"]["postScriptGC"] is False
