@@ -295,10 +295,12 @@ def test_page_does_not_wait_for_the_model(app):
 
 
 def test_streamlit_settings_the_studio_relies_on():
-    """No ForwardMsg cache (it drifted apart with fragments) and no full garbage collection
-    after every run (90-300 ms holding the GIL after each slider move and on the first start)."""
+    """No ForwardMsg cache (it drifted apart with fragments), no full garbage collection after
+    every run (90-300 ms holding the GIL after each slider move and on the first start) and no
+    file watcher (about 0.3 s of a cold start on the thread that sends the page)."""
     import tomllib
 
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     assert config["global"]["minCachedMessageSize"] >= 1e12
     assert config["runner"]["postScriptGC"] is False
+    assert config["server"]["fileWatcherType"] == "none"
