@@ -5,12 +5,13 @@ No Streamlit here: the page draws one widget per key and hands its state (any ma
 ``st.session_state``) to these functions, so all of this is unit-tested without a browser.
 
 Keys (stable: tests and the browser tests use them): ``<step>.on``, ``<step>.ranged``,
-``<step>.preset``, ``<step>.<param>`` (a fixed value or a choice) and ``<step>.<param>.range``.
+``<step>.preset``, ``<step>.<param>`` (a fixed value or a choice), ``<step>.<param>.range`` and,
+for a choice drawn from several options (the Images view), ``<step>.<param>.multi``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from typing import Any
 
 from augment.errors import ParameterError
@@ -42,6 +43,36 @@ def value_key(step: type[Step], p: Param | Choice) -> str:
 
 def range_key(step: type[Step], p: Param) -> str:
     return f"{step.name}.{p.name}.range"
+
+
+def multi_key(step: type[Step], p: Choice) -> str:
+    return f"{step.name}.{p.name}.multi"
+
+
+def control_keys(steps: Mapping[str, type[Step]] = AUDIO_STEPS, *, prefix: str = "") -> list[str]:
+    """Every key the steps' controls can have (``prefix`` before each: the Images view's
+    ``img.``)."""
+    keys: list[str] = []
+    for step in steps.values():
+        keys += [on_key(step), ranged_key(step), preset_key(step)]
+        for p in step.params:
+            keys.append(value_key(step, p))
+            keys.append(multi_key(step, p) if isinstance(p, Choice) else range_key(step, p))
+    return [prefix + k for k in keys]
+
+
+def keep(state: MutableMapping[str, Any], keys: list[str]) -> None:
+    """Set each key that has a value to that same value, at the start of every run that draws
+    the controls.
+
+    Streamlit forgets a widget's value in a run that does not draw it: the fixed value while
+    "range" is on, the range while it is off, every slider of a step switched off. A value set
+    through the session state in the run is kept (Streamlit's own advice), so switching back
+    brings back what the user had set, not the default.
+    """
+    for key in keys:
+        if key in state:
+            state[key] = state[key]
 
 
 def label(p: Param | Choice) -> str:

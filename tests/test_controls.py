@@ -160,4 +160,53 @@ def test_a_preset_of_a_step_other_than_band_pass_sets_that_steps_sliders(studio,
     studio.selectbox(key="gain.preset").set_value("quiet recorder (-20 dB)").run()
     assert not studio.exception, studio.exception
     assert studio.slider(key="gain.gain_db").value == -20.0
-    assert studio.slider(key="band_pass.low_hz").value == 300.0  # band_pass left as it was
+    assert studio.session_state["band_pass.low_hz"] == 300.0  # band_pass left as it was
+
+
+def test_control_keys_cover_every_control_and_keep_resets_only_those_set():
+    keys = controls.control_keys()
+    assert len(keys) == len(set(keys))
+    assert set(controls.initial_state()) <= set(keys)
+    assert {"band_pass.on", "band_pass.ranged", "band_pass.preset", "reverb.room.multi"} <= set(
+        keys
+    )
+    assert controls.control_keys(prefix="img.")[0].startswith("img.")
+
+    class Recording(dict):
+        """A mapping that records every assignment (Streamlit keeps what is set in a run)."""
+
+        def __init__(self, *a):
+            super().__init__(*a)
+            self.assigned = []
+
+        def __setitem__(self, key, value):
+            self.assigned.append(key)
+            super().__setitem__(key, value)
+
+    state = Recording({"gain.gain_db": -6.0, "band_pass.low_hz.range": (200.0, 400.0), "x": 1})
+    controls.keep(state, keys)
+    assert sorted(state.assigned) == ["band_pass.low_hz.range", "gain.gain_db"]
+    assert state == {"gain.gain_db": -6.0, "band_pass.low_hz.range": (200.0, 400.0), "x": 1}
+
+
+def test_a_step_that_is_off_shows_only_its_switch_and_keeps_its_values(studio):
+    """Switched off, a step draws no sliders; switched back on, its sliders show what was set,
+    and the fixed value and the range each survive the "range" switch going on and off."""
+    keys = {s.key for s in studio.slider}
+    assert keys == {"background_noise.snr_db"}  # band_pass, gain, ... are off: no sliders
+    assert {t.key for t in studio.toggle} >= {"band_pass.on", "gain.on", "background_noise.ranged"}
+    assert "band_pass.ranged" not in {t.key for t in studio.toggle}
+    studio.toggle(key="band_pass.on").set_value(True).run()
+    studio.slider(key="band_pass.low_hz").set_value(500.0).run()
+    studio.toggle(key="band_pass.on").set_value(False).run()
+    assert "band_pass.low_hz" not in {s.key for s in studio.slider}
+    studio.toggle(key="band_pass.on").set_value(True).run()
+    assert studio.slider(key="band_pass.low_hz").value == 500.0
+    studio.slider(key="background_noise.snr_db").set_value(5.0).run()
+    studio.toggle(key="background_noise.ranged").set_value(True).run()
+    studio.slider(key="background_noise.snr_db.range").set_value((2.0, 8.0)).run()
+    studio.toggle(key="background_noise.ranged").set_value(False).run()
+    assert studio.slider(key="background_noise.snr_db").value == 5.0
+    studio.toggle(key="background_noise.ranged").set_value(True).run()
+    assert studio.slider(key="background_noise.snr_db.range").value == (2.0, 8.0)
+    assert not studio.exception, studio.exception

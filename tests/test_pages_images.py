@@ -199,3 +199,18 @@ def test_a_brightness_sweep_finds_where_the_label_stops_being_clear(app, data_di
     effect = parameter_effect(reviews, "brightness.exposure_ev")
     crossing = effect.crossings["clear"][0.8]
     assert crossing is not None and -3.5 < crossing < -2.5
+
+
+def test_switched_off_steps_show_no_sliders_and_values_survive_the_range_switch(app):
+    assert {s.key for s in app.slider} == {"img.brightness.exposure_ev"}  # flip has no slider
+    app.slider(key="img.brightness.exposure_ev").set_value(-2.0).run()
+    app.toggle(key="img.brightness.ranged").set_value(True).run()
+    app.toggle(key="img.brightness.ranged").set_value(False).run()
+    assert app.slider(key="img.brightness.exposure_ev").value == -2.0
+    app.toggle(key="img.blur.on").set_value(True).run()
+    app.slider(key="img.blur.sigma_px").set_value(2.5).run()
+    app.toggle(key="img.blur.on").set_value(False).run()
+    assert "img.blur.sigma_px" not in {s.key for s in app.slider}
+    app.toggle(key="img.blur.on").set_value(True).run()
+    assert app.slider(key="img.blur.sigma_px").value == 2.5
+    assert not app.exception, app.exception

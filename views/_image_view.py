@@ -84,7 +84,14 @@ def _pick(store, kind: str, label: str, key: str):
     return items.get(choice) if choice else None
 
 
+#: Every key of this view's step controls (``controls.keep`` re-sets them on each run).
+CONTROL_KEYS = controls.control_keys(IMAGE_STEPS, prefix="img.")
+
+
 def _controls() -> list[dict]:
+    """One box per image step; a step that is off shows its switch and description only (its
+    values wait in the session and come back when it is switched on, as in the audio Studio)."""
+    controls.keep(ss, CONTROL_KEYS)
     steps = []
     columns = st.columns(3)
     for i, step in enumerate(IMAGE_STEPS.values()):
@@ -92,14 +99,15 @@ def _controls() -> list[dict]:
             head, rng_col = st.columns([3, 2])
             ss.setdefault(f"img.{step.name}.on", bool(getattr(step, "default_on", False)))
             on = head.toggle(step.title, key=f"img.{step.name}.on")
+            st.caption(step.description)
+            if not on:
+                continue
             ranged = rng_col.toggle(
                 "range",
                 key=f"img.{step.name}.ranged",
-                disabled=not on,
                 help="Draw each value from a [low, high] range (or a set of options) with the "
                 "seed.",
             )
-            st.caption(step.description)
             settings = {}
             for p in step.params:
                 key = f"img.{step.name}.{p.name}"
@@ -111,16 +119,13 @@ def _controls() -> list[dict]:
                             p.options,
                             key=f"{key}.multi",
                             selection_mode="multi",
-                            disabled=not on,
                             help=p.help,
                         )
                         settings[p.name] = list(picked) or p.default
                     else:
                         ss.setdefault(key, p.default)
                         settings[p.name] = (
-                            st.segmented_control(
-                                p.name, p.options, key=key, disabled=not on, help=p.help
-                            )
+                            st.segmented_control(p.name, p.options, key=key, help=p.help)
                             or p.default
                         )
                     continue
@@ -142,7 +147,6 @@ def _controls() -> list[dict]:
                         key=f"{key}.range",
                         step=p.step,
                         format=fmt,
-                        disabled=not on,
                         help=p.help,
                     )
                     settings[p.name] = [float(lo), float(hi)]
@@ -156,12 +160,10 @@ def _controls() -> list[dict]:
                             key=key,
                             step=p.step,
                             format=fmt,
-                            disabled=not on,
                             help=p.help,
                         )
                     )
-            if on:
-                steps.append({"step": step.name, **settings})
+            steps.append({"step": step.name, **settings})
     return steps
 
 

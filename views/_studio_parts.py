@@ -57,7 +57,7 @@ def _apply_preset(step: type[Step]) -> None:
     ss.update(controls.preset_state(step, ss.get(controls.preset_key(step))))
 
 
-def _number(step: type[Step], p, on: bool, ranged: bool) -> None:
+def _number(step: type[Step], p, ranged: bool) -> None:
     key = controls.range_key(step, p) if ranged else controls.value_key(step, p)
     ss.setdefault(key, controls.default_range(p) if ranged else float(p.default))
     st.slider(
@@ -67,23 +67,30 @@ def _number(step: type[Step], p, on: bool, ranged: bool) -> None:
         key=key,
         step=p.step,
         format=controls.number_format(p),
-        disabled=not on,
         help=p.help,
     )
 
 
 def step_controls(step: type[Step]) -> None:
-    """One step's box: on/off, range, description, presets, one control per shown parameter."""
+    """One step's box: on/off, range, description, presets, one control per shown parameter.
+
+    A step that is off shows its switch and description only: its values wait in the session
+    (``controls.keep``) and come back when it is switched on. Drawing the 17 disabled controls of
+    the steps that start switched off cost the page's first draw about 0.26 s (medians of 10
+    interleaved cold starts each, driven as ``benchmarks/cold_start.py`` does), and every slider
+    move redrew them.
+    """
     head, rng_col = st.columns([3, 2])
     ss.setdefault(controls.on_key(step), step.default_on)
     on = head.toggle(step.title, key=controls.on_key(step))
+    st.caption(step.description)
+    if not on:
+        return
     ranged = rng_col.toggle(
         "range",
         key=controls.ranged_key(step),
-        disabled=not on,
         help="Draw each value from a [low, high] range with the seed.",
     )
-    st.caption(step.description)
     if step.presets:
         st.selectbox(
             "Preset",
@@ -91,7 +98,6 @@ def step_controls(step: type[Step]) -> None:
             key=controls.preset_key(step),
             on_change=_apply_preset,
             args=(step,),
-            disabled=not on,
         )
     chosen = {}
     for p in step.params:
@@ -102,7 +108,6 @@ def step_controls(step: type[Step]) -> None:
                     p.name,
                     p.options,
                     key=controls.value_key(step, p),
-                    disabled=not on,
                     help=p.help,
                     format_func=lambda o: o.replace("_", " "),
                 )
@@ -111,7 +116,7 @@ def step_controls(step: type[Step]) -> None:
     shown = {p.name for p in step.shown_params(chosen)}
     for p in step.params:
         if not isinstance(p, Choice) and p.name in shown:
-            _number(step, p, on, ranged)
+            _number(step, p, ranged)
 
 
 def show_player(clip_hash: str, clean, result: dict) -> None:

@@ -47,6 +47,7 @@ from views._studio_parts import (
 
 #: The audio steps (image steps have their own view, views/_image_view.py)
 STEPS = controls.AUDIO_STEPS
+CONTROL_KEYS = controls.control_keys(STEPS)
 
 ss = st.session_state
 #: The session's first sample starts the model and the hints after this many poll ticks (0.5 s
@@ -177,8 +178,9 @@ def tune():
 def _tune():
     # The sound first, the controls after: the recipe comes from the controls' state (the moved
     # slider's value is already in it), so the player's new sound goes to the browser before the
-    # ~90 messages that redraw the step controls (a slider move waited for all of them before;
+    # messages that redraw the step controls (a slider move waited for all of them before;
     # measured with a WebSocket probe in Chromium, see benchmarks/player_latency.py).
+    controls.keep(ss, CONTROL_KEYS)  # a control not drawn in this run keeps its value
     steps = controls.recipe_steps(ss, STEPS)
     try:
         recipe = Recipe.from_dict({"name": ss.get("recipe_name") or "", "steps": steps})
