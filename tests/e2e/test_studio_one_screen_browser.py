@@ -8,6 +8,7 @@
   (``studio.tune``) and not the checklist (``studio.checklist``), read from the app's
   ``AUGCHECK_TIMINGS`` file.
 * Key 3 plays the noise alone, at the same position.
+* The "range" switch and a step's on/off switch bring back the values that were set.
 """
 
 from __future__ import annotations
@@ -140,6 +141,43 @@ def test_a_slider_move_reruns_the_fragment_only(studio):
     settle(page)
     expect(realistic.get_by_role("radio", name="Yes", exact=True)).to_be_checked()
     expect(start).to_be_visible()
+
+
+def test_switches_bring_back_what_was_set(studio):
+    """In the browser, where a switch reruns only the tuning fragment: the snr_db value survives
+    "range" going on and off, and a step switched off shows no sliders and comes back as set."""
+    page, _ = studio
+    box = page.locator(".st-key-studio_controls")
+
+    def clicked(key):  # Streamlit's class for a widget's key: the dots become dashes
+        page.locator(f".st-key-{key.replace('.', '-')} label").click()
+        settle(page)
+
+    snr = box.get_by_role("slider", name="snr_db")
+    snr.focus()
+    page.keyboard.press("ArrowLeft")
+    expect(snr).to_have_value("9.5")
+    settle(page)
+    clicked("background_noise.ranged")
+    expect(box.get_by_role("slider", name="snr_db")).to_have_count(2)  # low and high
+    clicked("background_noise.ranged")
+    expect(box.get_by_role("slider", name="snr_db")).to_have_value("9.5")
+    expect(
+        page.locator('[data-testid="stMetric"]').filter(has_text="SNR (measured)")
+    ).to_contain_text("9.50 dB")
+
+    expect(box.get_by_role("slider", name="low_hz")).to_have_count(0)  # band pass is off
+    clicked("band_pass.on")
+    low = box.get_by_role("slider", name="low_hz")
+    low.focus()
+    page.keyboard.press("ArrowRight")
+    moved = low.input_value()
+    assert moved != "300", moved
+    settle(page)
+    clicked("band_pass.on")
+    expect(box.get_by_role("slider", name="low_hz")).to_have_count(0)
+    clicked("band_pass.on")
+    expect(box.get_by_role("slider", name="low_hz")).to_have_value(moved)
 
 
 def test_key_3_plays_the_noise_alone_at_the_same_place(studio):
