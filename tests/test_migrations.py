@@ -218,7 +218,7 @@ def test_quick_head_reads_the_revision_files_as_alembic_does(tmp_path, monkeypat
     assert migrate.quick_head() is None
 
 
-def test_an_up_to_date_start_does_not_import_alembic(tmp_path):
+def test_only_a_database_behind_the_code_imports_alembic_on_start(tmp_path):
     url = f"sqlite:///{tmp_path / 'augcheck.db'}"
     code = (
         "import sys; from augment.store import Store; "
@@ -230,9 +230,41 @@ def test_an_up_to_date_start_does_not_import_alembic(tmp_path):
         assert run.returncode == 0, run.stderr
         return run.stdout.strip()
 
-    assert start() == "True"  # the first start migrates the new file with Alembic
-    assert start() == "False"  # then it is up to date: plain SQL only
+    assert start() == "False"  # a new file: the code's tables at the newest revision
+    assert start() == "False"  # up to date: plain SQL only
     assert migrate.current(create_engine(url)) == migrate.head()
+    old = tmp_path / "old.db"
+    migrate.upgrade(f"sqlite:///{old}", migrate.FIRST)
+    url = f"sqlite:///{old}"
+    code = code.replace(repr(f"sqlite:///{tmp_path / 'augcheck.db'}"), repr(url))
+    assert start() == "True"  # behind: Alembic upgrades it (after a backup)
+    assert migrate.current(create_engine(url)) == migrate.head()
+
+
+def _schema(path) -> dict[tuple[str, str], str]:
+    with sqlite3.connect(path) as db:
+        rows = db.execute("SELECT type, name, sql FROM sqlite_master").fetchall()
+    return {(kind, name): " ".join((sql or "").split()) for kind, name, sql in rows}
+
+
+def test_a_new_file_gets_exactly_the_migrated_schema(tmp_path):
+    """A new SQLite file is made with ``create_all`` and the version row, not by running the
+    revisions: every table's and index's SQL must be the migrations' own, to the character. If
+    this fails after a new revision, the revision and the code's tables disagree (or the
+    revision does more than change the schema): make them agree, or drop the quick path."""
+    migrated = tmp_path / "migrated.db"
+    migrate.upgrade(f"sqlite:///{migrated}")
+    Store(f"sqlite:///{tmp_path / 'new.db'}").engine.dispose()
+    assert _schema(tmp_path / "new.db") == _schema(migrated)
+    assert migrate.current(create_engine(f"sqlite:///{tmp_path / 'new.db'}")) == migrate.head()
+
+
+def test_the_revisions_change_the_schema_only():
+    """The quick path for a new file makes tables, not rows: a revision that writes data would
+    need it taught (see the test above)."""
+    for path in sorted((migrate.MIGRATIONS / "versions").glob("*.py")):
+        source = path.read_text()
+        assert "bulk_insert" not in source and "op.execute" not in source, path.name
 
 
 def test_database_made_before_migrations_is_adopted(tmp_path):

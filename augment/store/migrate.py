@@ -85,6 +85,30 @@ def _stored_revision(engine: Engine) -> str | None:
     return rows[0][0] if len(rows) == 1 else None
 
 
+#: The version table exactly as Alembic creates it (a test compares the whole schema).
+_VERSION_TABLE = (
+    "CREATE TABLE alembic_version (\n\tversion_num VARCHAR(32) NOT NULL, \n\t"
+    "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)\n)"
+)
+
+
+def _create_new(engine: Engine, revision: str) -> bool:
+    """Make a SQLite database with no tables at all at ``revision``: the code's tables
+    (``create_all``) and the version row, in one transaction; False if it has tables.
+
+    The same schema as running every migration, to the character of each table's and index's
+    SQL (``tests/test_migrations.py`` compares them), without importing Alembic and running
+    the revisions one by one: 0.25 s of the very first start.
+    """
+    with engine.begin() as conn:
+        if inspect(conn).get_table_names():
+            return False
+        target_metadata().create_all(conn)
+        conn.execute(text(_VERSION_TABLE))
+        conn.execute(text("INSERT INTO alembic_version (version_num) VALUES (:v)"), {"v": revision})
+    return True
+
+
 def revisions() -> list[str]:
     """Every revision, oldest first."""
     from alembic.script import ScriptDirectory
@@ -175,8 +199,12 @@ def ensure_schema(engine: Engine) -> Path | None:
     quick = quick_head()
     if quick is not None and _stored_revision(engine) == quick:
         return None  # up to date: the usual start, without importing Alembic
-    want = head()
     path = sqlite_path(engine)
+    if quick is not None and path is not None:
+        with _file_lock(path):
+            if _create_new(engine, quick):
+                return None  # a new file: made at the newest revision, without Alembic
+    want = head()
     if path is None and engine.dialect.name == "sqlite":  # in memory: nothing to keep
         upgrade(engine)
         return None
