@@ -73,7 +73,8 @@ STATE_JS = """() => {
     shell: true,
     title: h1,
     store: main.querySelectorAll('[data-testid="stSelectbox"]').length >= 3,
-    sliders: main.querySelectorAll('[data-testid="stSlider"]').length >= 6,
+    // the step controls' box with its toggles and the sliders of the steps that are on
+    sliders: !!main.querySelector('.st-key-studio_controls [data-testid="stSlider"]'),
     audio: decoded,
     ready: pics.length >= 2 && decoded,
   };
