@@ -5,7 +5,8 @@
   a dated copy of it is made beside it (``augcheck.db.2026-11-30T001500Z.bak``) when it already
   held data; any other database (PostgreSQL) is only checked, and a database behind the code
   is refused with a one-line message naming the command, so a team upgrades it on purpose
-  (and backs it up with its own tools first).
+  (and backs it up with its own tools first). An up-to-date database and a new, empty SQLite
+  file (made at the newest revision in one step) are handled without importing Alembic.
 * A database made before migrations existed (``create_all``, no ``alembic_version`` table)
   has exactly the first revision's schema; it is stamped at ``0001`` and upgraded from there.
 
