@@ -173,3 +173,14 @@ def players(at) -> list[dict]:
         for e in at.get("bidi_component")
         if e.proto.component_name == "augcheck.ab_player"
     ]
+
+
+def switch_step_off_and_on(at, step: str, param: str, value: float) -> None:
+    """In a Studio view (``step`` with its prefix, e.g. ``img.blur``): switch the step on, set
+    ``param``'s slider, switch it off (no slider drawn) and on again (the value is back)."""
+    at.toggle(key=f"{step}.on").set_value(True).run()
+    at.slider(key=f"{step}.{param}").set_value(value).run()
+    at.toggle(key=f"{step}.on").set_value(False).run()
+    assert f"{step}.{param}" not in {s.key for s in at.slider}
+    at.toggle(key=f"{step}.on").set_value(True).run()
+    assert at.slider(key=f"{step}.{param}").value == value

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from augment import controls
 from augment.recipe import Recipe
 from augment.steps import STEPS, Param, Step
-from tests.conftest import ROOT
+from tests.conftest import ROOT, switch_step_off_and_on
 
 
 def recipe(*steps, name="r"):
@@ -196,12 +196,7 @@ def test_a_step_that_is_off_shows_only_its_switch_and_keeps_its_values(studio):
     assert keys == {"background_noise.snr_db"}  # band_pass, gain, ... are off: no sliders
     assert {t.key for t in studio.toggle} >= {"band_pass.on", "gain.on", "background_noise.ranged"}
     assert "band_pass.ranged" not in {t.key for t in studio.toggle}
-    studio.toggle(key="band_pass.on").set_value(True).run()
-    studio.slider(key="band_pass.low_hz").set_value(500.0).run()
-    studio.toggle(key="band_pass.on").set_value(False).run()
-    assert "band_pass.low_hz" not in {s.key for s in studio.slider}
-    studio.toggle(key="band_pass.on").set_value(True).run()
-    assert studio.slider(key="band_pass.low_hz").value == 500.0
+    switch_step_off_and_on(studio, "band_pass", "low_hz", 500.0)
     studio.slider(key="background_noise.snr_db").set_value(5.0).run()
     studio.toggle(key="background_noise.ranged").set_value(True).run()
     studio.slider(key="background_noise.snr_db.range").set_value((2.0, 8.0)).run()

@@ -13,7 +13,7 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from augment.image.synthetic import phone_picture
-from tests.conftest import ROOT
+from tests.conftest import ROOT, switch_step_off_and_on
 
 
 @pytest.fixture
@@ -207,10 +207,5 @@ def test_switched_off_steps_show_no_sliders_and_values_survive_the_range_switch(
     app.toggle(key="img.brightness.ranged").set_value(True).run()
     app.toggle(key="img.brightness.ranged").set_value(False).run()
     assert app.slider(key="img.brightness.exposure_ev").value == -2.0
-    app.toggle(key="img.blur.on").set_value(True).run()
-    app.slider(key="img.blur.sigma_px").set_value(2.5).run()
-    app.toggle(key="img.blur.on").set_value(False).run()
-    assert "img.blur.sigma_px" not in {s.key for s in app.slider}
-    app.toggle(key="img.blur.on").set_value(True).run()
-    assert app.slider(key="img.blur.sigma_px").value == 2.5
+    switch_step_off_and_on(app, "img.blur", "sigma_px", 2.5)
     assert not app.exception, app.exception

@@ -6,6 +6,7 @@ import contextlib
 import json
 import os
 import re
+import secrets
 import time
 
 import streamlit as st
@@ -347,3 +348,31 @@ def show_drawn(recipe, params) -> None:
     st.json({"recipe_id": recipe.id, "params": params}, expanded=True)
     st.caption("The recipe:")
     st.json(recipe.to_dict(), expanded=True)
+
+
+def new_seed(key: str) -> None:
+    """A new random seed under ``key`` (a New draw)."""
+    st.session_state[key] = secrets.randbelow(2**31)
+
+
+def seed_controls(seed_col, draw_col, *, key: str, draw_key: str, same: str, draw_help=None):
+    """The Seed box and the New draw button of a Studio view (``same``: what the same seed
+    gives again, e.g. "clip: the same sample")."""
+    if key not in st.session_state:
+        new_seed(key)
+    seed_col.number_input(
+        "Seed",
+        min_value=0,
+        max_value=2**31 - 1,
+        step=1,
+        key=key,
+        help=f"Same seed, same recipe, same {same}, bit for bit.",
+    )
+    draw_col.button(
+        "New draw",
+        key=draw_key,
+        on_click=new_seed,
+        args=(key,),
+        icon=":material/casino:",
+        help=draw_help,
+    )

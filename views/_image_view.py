@@ -8,7 +8,6 @@ settings survive a switch back and forth.
 from __future__ import annotations
 
 import hashlib
-import secrets
 
 import numpy as np
 import streamlit as st
@@ -25,7 +24,15 @@ from augment.image.render import difference, overlay_source, preview
 from augment.recipe import Recipe
 from augment.review.sweep import MAX_RUNGS, ladder, make_sweep
 from augment.steps import Choice, source_key, steps_for
-from views._common import checklist, md, media_by_hash, reviewer, show_drawn, take_upload
+from views._common import (
+    checklist,
+    md,
+    media_by_hash,
+    reviewer,
+    seed_controls,
+    show_drawn,
+    take_upload,
+)
 from views._handoff import image_recipe_to_open, opened_notice
 
 ss = st.session_state
@@ -247,22 +254,9 @@ def image_studio(store) -> None:
         opened_notice(opened, notes)
     steps = _controls()
 
-    def new_draw():
-        ss["img.seed"] = secrets.randbelow(2**31)
-
-    if "img.seed" not in ss:
-        new_draw()
     r1, r2, r3 = st.columns([3, 2, 1], vertical_alignment="bottom")
     r1.text_input("Recipe name", key="img.recipe_name", placeholder="e.g. darker phones")
-    r2.number_input(
-        "Seed",
-        min_value=0,
-        max_value=2**31 - 1,
-        step=1,
-        key="img.seed",
-        help="Same seed, same recipe, same picture: the same pixels, bit for bit.",
-    )
-    r3.button("New draw", key="img.new_draw", on_click=new_draw, icon=":material/casino:")
+    seed_controls(r2, r3, key="img.seed", draw_key="img.new_draw", same="picture: the same pixels")
     try:
         recipe = Recipe.from_dict({"name": ss.get("img.recipe_name") or "", "steps": steps})
         if not recipe.name:

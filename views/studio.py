@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import secrets
 from concurrent.futures import wait
 
 import streamlit as st
@@ -28,7 +27,9 @@ from views._common import (
     job_outcome,
     md,
     model_job,
+    new_seed,
     render_view,
+    seed_controls,
     show_drawn,
     timed,
     warm_up,
@@ -120,12 +121,8 @@ for key, value in controls.initial_state(STEPS).items():
     ss.setdefault(key, value)
 
 
-def new_draw():
-    ss["seed"] = secrets.randbelow(2**31)
-
-
-if "seed" not in ss:
-    new_draw()
+if "seed" not in ss:  # the rendering below needs it before the controls draw it
+    new_seed("seed")
 
 left, right = st.columns([4, 7], gap="medium")
 controls_box = left.container(height=CONTROLS_HEIGHT_PX, border=True, key="studio_controls")
@@ -146,20 +143,13 @@ def draw_controls() -> None:
         st.caption(f"**{md(clip.name)}**: {facts}")
         st.text_input("Recipe name", key="recipe_name", placeholder="e.g. cafe noise 0-20 dB")
         r2, r3 = st.columns([1, 1], vertical_alignment="bottom")
-        r2.number_input(
-            "Seed",
-            min_value=0,
-            max_value=2**31 - 1,
-            step=1,
+        seed_controls(
+            r2,
+            r3,
             key="seed",
-            help="Same seed, same recipe, same clip: the same sample, bit for bit.",
-        )
-        r3.button(
-            "New draw",
-            key="new_draw",
-            on_click=new_draw,
-            icon=":material/casino:",
-            help="New draw: a new seed, so new values from the ranges and a new noise offset.",
+            draw_key="new_draw",
+            same="clip: the same sample",
+            draw_help="New draw: a new seed, so new values from the ranges and a new noise offset.",
         )
         for step in STEPS.values():
             with st.container(border=True):
