@@ -23,10 +23,10 @@ from augment.errors import ImageError
 FORMATS = {name: name.lower() for name in ("PNG", "JPEG", "WEBP")}
 #: JPEG quality of the pictures sent to the browser while tuning (fast to encode and send).
 PREVIEW_QUALITY = 90
+#: The names a JPEG goes by (a file format, not the jpeg step).
+JPEG_NAMES = frozenset({FORMATS["JPEG"], "jpg"})
 #: File extensions offered by the upload widgets.
-EXTENSIONS = ("png", "jpg", "jpeg", "webp")
-#: The names a JPEG goes by (a format, not the jpeg step).
-JPEG_NAMES = frozenset({"jpeg", "jpg"})
+EXTENSIONS = (FORMATS["PNG"], "jpg", FORMATS["JPEG"], FORMATS["WEBP"])
 #: Default pixel limit: 40 MP, a large phone photo (the Studio redraws the whole image per move).
 DEFAULT_MAX_PIXELS = 40_000_000
 
@@ -152,7 +152,7 @@ def decode_image(data: bytes, *, name: str = "image", limit: int | None = None) 
     )
 
 
-def decode_rgba(data: bytes, *, name: str = "overlay", limit: int | None = None) -> np.ndarray:
+def decode_rgba(data: bytes, *, name: str = "texture", limit: int | None = None) -> np.ndarray:
     """An overlay (texture, scratch): float32 ``(h, w, 4)`` in 0..255, alpha kept.
 
     Checked like :func:`decode_image` first (same one-line refusals).
